@@ -1,0 +1,85 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Paygent: AI agents that pay and trade on Cronos over x402.
+/// Dependencies point one way: Wire ← Transport ← Runtime ← services ← executables.
+let package = Package(
+    name: "paygent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "paygent", targets: ["paygent"]),
+        .executable(name: "paygent-orchestrator", targets: ["paygent-orchestrator"]),
+        .executable(name: "paygent-payments", targets: ["paygent-payments"]),
+        .executable(name: "paygent-registry", targets: ["paygent-registry"]),
+        .executable(name: "paygent-vvs", targets: ["paygent-vvs"]),
+        .executable(name: "paygent-moonlander", targets: ["paygent-moonlander"]),
+        .executable(name: "paygent-bench", targets: ["paygent-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+
+        .target(name: "PaygentWire"),
+        .target(name: "PaygentTransport", dependencies: ["PaygentWire", "CZeroMQ"]),
+        .target(name: "PaygentAPI", dependencies: ["PaygentWire"]),
+        .target(
+            name: "PaygentRuntime",
+            dependencies: [
+                "PaygentWire", "PaygentTransport", "PaygentAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(name: "PaygentPayments", dependencies: ["PaygentRuntime", "PaygentAPI"]),
+        .target(name: "PaygentRegistry", dependencies: ["PaygentRuntime", "PaygentAPI"]),
+        .target(name: "PaygentVVS", dependencies: ["PaygentRuntime", "PaygentAPI"]),
+        .target(name: "PaygentMoonlander", dependencies: ["PaygentRuntime", "PaygentAPI"]),
+        .target(name: "PaygentAgent", dependencies: ["PaygentRuntime", "PaygentAPI"]),
+
+        .target(
+            name: "PaygentCLI",
+            dependencies: [
+                "PaygentRuntime", "PaygentTransport", "PaygentAPI", "PaygentWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                "Rainbow",
+            ]
+        ),
+        .target(
+            name: "PaygentBench",
+            dependencies: [
+                "PaygentWire", "PaygentTransport", "PaygentRuntime", "PaygentAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "PaygentTestSupport",
+            dependencies: ["PaygentWire", "PaygentTransport", "PaygentRuntime", "PaygentAPI"]
+        ),
+
+        .executableTarget(name: "paygent", dependencies: ["PaygentCLI"]),
+        .executableTarget(name: "paygent-orchestrator", dependencies: ["PaygentAgent", "PaygentRuntime"]),
+        .executableTarget(name: "paygent-payments", dependencies: ["PaygentPayments", "PaygentRuntime"]),
+        .executableTarget(name: "paygent-registry", dependencies: ["PaygentRegistry", "PaygentRuntime"]),
+        .executableTarget(name: "paygent-vvs", dependencies: ["PaygentVVS", "PaygentRuntime"]),
+        .executableTarget(name: "paygent-moonlander", dependencies: ["PaygentMoonlander", "PaygentRuntime"]),
+        .executableTarget(name: "paygent-bench", dependencies: ["PaygentBench"]),
+
+        .testTarget(name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentTestSupport"]),
+        .testTarget(name: "PaygentTransportTests", dependencies: ["PaygentTransport", "PaygentWire", "PaygentTestSupport"]),
+        .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", "PaygentTestSupport"]),
+        .testTarget(
+            name: "PaygentIntegrationTests",
+            dependencies: ["PaygentTestSupport", "PaygentTransport", "PaygentAPI", "PaygentWire", "PaygentRuntime"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
