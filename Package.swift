@@ -28,7 +28,10 @@ let package = Package(
         ),
 
         .target(name: "PaygentWire"),
-        .target(name: "PaygentTransport", dependencies: ["PaygentWire", "CZeroMQ"]),
+        .target(
+            name: "PaygentTransport",
+            dependencies: ["PaygentWire", "CZeroMQ", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "PaygentAPI", dependencies: ["PaygentWire"]),
         .target(
             name: "PaygentRuntime",

@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import PaygentTransport
+import PaygentWire
+import XCTest
+
+struct Echo: Codable, Equatable, Sendable {
+    var text: String
+    var delayMillis: Int = 0
+}
+
+struct Counter: Codable, Sendable {
+    var value: Int
+}
+
+final class RPCTests: XCTestCase {
+    let context = ZMQContext()
+    let logger = Logger(label: "test")
+
+    func makeServer(_ endpoint: String = "tcp://127.0.0.1:*") throws -> RPCServer {
+        let server = RPCServer(endpoint: endpoint, serviceName: "echo", context: context, logger: logger)
+        server.register("echo") { (request: Echo, _) in
+            if request.delayMillis > 0 { try await Task.sleep(for: .milliseconds(request.delayMillis)) }
+            return request
+        }
+        server.register("fail") { (request: Echo, _) -> Echo in
+            throw PaygentError(.notFound, "no such thing: \(request.text)")
+        }
+        let hits = CounterBox()
+        server.register("count") { (_: Echo, _) -> Counter in
+            Counter(value: hits.increment())
+        }
+        try server.start()
+        return server
+    }
+
+    func testRoundTripManyInFlight() async throws {
+        let server = try makeServer()
+        let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<200 {
+                group.addTask {
+                    let reply: Echo = try await client.call("echo", Echo(text: "hi \(i)"))
+                    XCTAssertEqual(reply.text, "hi \(i)")
+                }
+            }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(server.stats.requestsServed, 200)
+        client.close()
+        await server.shutdown()
+    }
+
+    func testTypedErrors() async throws {
+        let server = try makeServer()
+        let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)
+        do {
+            let _: Echo = try await client.call("fail", Echo(text: "x"))
+            XCTFail("expected an error")
+        } catch {
+            XCTAssertEqual(error.code, .notFound)
+            XCTAssertEqual(error.message, "no such thing: x")
+        }
+        do {
+            let _: Echo = try await client.call("nope", Echo(text: "x"))
+            XCTFail("expected an error")
+        } catch {
+            XCTAssertEqual(error.code, .unknownMethod)
+        }
+        do {
+            let _: Echo = try await client.call("echo", Counter(value: 1))
+            XCTFail("expected an error")
+        } catch {
+            XCTAssertEqual(error.code, .badRequest)
+            XCTAssertTrue(error.message.contains("text"), error.message)
+        }
+        do {
+            let _: Echo = try await client.call("echo", Echo(text: "slow", delayMillis: 2000), deadline: .milliseconds(200))
+            XCTFail("expected an error")
+        } catch {
+            XCTAssertEqual(error.code, .deadlineExceeded)
+        }
+        client.close()
+        await server.shutdown()
+    }
+
+    func testUnavailableWhenNobodyListens() async throws {
+        var options = RPCClientOptions()
+        options.connectWait = .milliseconds(300)
+        let client = try RPCClient(endpoint: "tcp://127.0.0.1:1", serviceName: "ghost", context: context, options: options)
+        let start = ContinuousClock.now
+        do {
+            let _: Echo = try await client.call("echo", Echo(text: "x"), deadline: .seconds(5))
+            XCTFail("expected an error")
+        } catch {
+            XCTAssertEqual(error.code, .unavailable)
+            XCTAssertTrue(error.message.contains("ghost"))
+        }
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(2))
+        client.close()
+    }
+
+    func testIdempotencyKeyAppliesOnce() async throws {
+        let server = try makeServer()
+        let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)
+        let first: Counter = try await client.call("count", Echo(text: "a"), idempotencyKey: "k-1")
+        let again: Counter = try await client.call("count", Echo(text: "a"), idempotencyKey: "k-1")
+        let other: Counter = try await client.call("count", Echo(text: "a"), idempotencyKey: "k-2")
+        XCTAssertEqual(first.value, 1)
+        XCTAssertEqual(again.value, 1)
+        XCTAssertEqual(other.value, 2)
+        client.close()
+        await server.shutdown()
+    }
+
+    func testGracefulShutdownFinishesInFlight() async throws {
+        let server = try makeServer()
+        let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)
+        async let slow: Echo = client.call("echo", Echo(text: "slow", delayMillis: 300))
+        try await Task.sleep(for: .milliseconds(100))
+        await server.shutdown(grace: .seconds(3))
+        let reply = try await slow
+        XCTAssertEqual(reply.text, "slow")
+        client.close()
+    }
+
+    func testPubSubPrefixes() async throws {
+        let publisher = try Publisher(endpoint: "tcp://127.0.0.1:*", context: context)
+        let subscriber = try Subscriber(endpoints: [publisher.endpoint], prefixes: ["log.a."], context: context)
+        var iterator = subscriber.events.makeAsyncIterator()
+        // Slow joiner: publish until the subscription is in place.
+        let pump = Task {
+            for i in 0..<200 {
+                publisher.publish("log.b.info", Echo(text: "skip \(i)"))
+                publisher.publish("log.a.info", Echo(text: "take \(i)"))
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let event = await iterator.next()
+        pump.cancel()
+        XCTAssertEqual(event?.topic, "log.a.info")
+        XCTAssertTrue(try event!.decode(Echo.self).text.hasPrefix("take"))
+        subscriber.close()
+        await publisher.close()
+    }
+}
+
+final class CounterBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
