@@ -1,0 +1,169 @@
+import Foundation
+import PaygentAPI
+
+/// Where one service listens.
+public struct ServiceEndpoints: Codable, Sendable, Equatable {
+    /// The RPC (ROUTER) endpoint, e.g. `tcp://127.0.0.1:7410` or `ipc:///run/paygent/payments.rpc`.
+    public var rpc: String
+    /// The pub/sub (PUB) endpoint.
+    public var pub: String
+
+    public init(rpc: String, pub: String) {
+        self.rpc = rpc
+        self.pub = pub
+    }
+}
+
+/// A configuration problem, with what to change.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The one configuration every Paygent process reads: each service's endpoints, the data
+/// directory and the log level.
+///
+/// Precedence, lowest first: built-in defaults (tcp loopback, `~/.paygent`), a JSON file (the
+/// `--config` path, else `$PAYGENT_CONFIG`, else `<data directory>/config.json` if present), then
+/// `PAYGENT_*` environment variables:
+///
+/// | variable | meaning |
+/// |---|---|
+/// | `PAYGENT_HOME` | data directory |
+/// | `PAYGENT_CONFIG` | config file path |
+/// | `PAYGENT_LOG_LEVEL` | trace, debug, info, notice, warning, error, critical |
+/// | `PAYGENT_<SERVICE>_RPC`, `PAYGENT_<SERVICE>_PUB` | one service's endpoints, e.g. `PAYGENT_PAYMENTS_RPC` |
+public struct PaygentConfig: Codable, Sendable, Equatable {
+    public var dataDirectory: String
+    public var logLevel: LogLevel
+    public var services: [ServiceName: ServiceEndpoints]
+
+    /// Local defaults: each service on tcp loopback, RPC on port 74x0 and PUB on 74x1.
+    public static func defaults(home: String) -> PaygentConfig {
+        var services: [ServiceName: ServiceEndpoints] = [:]
+        let ports: [ServiceName: Int] = [.orchestrator: 7400, .payments: 7410, .registry: 7420, .vvs: 7430, .moonlander: 7440]
+        for (service, port) in ports {
+            services[service] = ServiceEndpoints(rpc: "tcp://127.0.0.1:\(port)", pub: "tcp://127.0.0.1:\(port + 1)")
+        }
+        return PaygentConfig(dataDirectory: home, logLevel: .info, services: services)
+    }
+
+    public init(dataDirectory: String, logLevel: LogLevel, services: [ServiceName: ServiceEndpoints]) {
+        self.dataDirectory = dataDirectory
+        self.logLevel = logLevel
+        self.services = services
+    }
+
+    public func endpoints(_ service: ServiceName) -> ServiceEndpoints {
+        services[service]!
+    }
+
+    /// Loads the configuration as described above.
+    public static func load(
+        file explicitFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> PaygentConfig {
+        let home = environment["PAYGENT_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".paygent")
+        var config = defaults(home: home)
+
+        let file = explicitFile ?? environment["PAYGENT_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let defaultFile = (home as NSString).appendingPathComponent("config.json")
+        if let file {
+            try config.apply(fileAt: file)
+        } else if FileManager.default.fileExists(atPath: defaultFile) {
+            try config.apply(fileAt: defaultFile)
+        }
+        if let home = environment["PAYGENT_HOME"], !home.isEmpty {
+            config.dataDirectory = home
+        }
+        if let level = environment["PAYGENT_LOG_LEVEL"] {
+            guard let parsed = LogLevel(rawValue: level.lowercased()) else {
+                throw ConfigError("PAYGENT_LOG_LEVEL=\(level) is not a level; use one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.logLevel = parsed
+        }
+        for service in ServiceName.allCases {
+            let prefix = "PAYGENT_\(service.rawValue.uppercased())_"
+            if let rpc = environment[prefix + "RPC"] { config.services[service]?.rpc = rpc }
+            if let pub = environment[prefix + "PUB"] { config.services[service]?.pub = pub }
+        }
+        try config.validate()
+        return config
+    }
+
+    /// The shape of a config file: every field optional, so a file names only what it changes.
+    private struct File: Decodable {
+        var dataDirectory: String?
+        var logLevel: LogLevel?
+        var services: [String: PartialEndpoints]?
+        struct PartialEndpoints: Decodable {
+            var rpc: String?
+            var pub: String?
+        }
+    }
+
+    private mutating func apply(fileAt path: String) throws(ConfigError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch {
+            throw ConfigError("config file \(path) is not valid: \(error)")
+        }
+        if let dir = file.dataDirectory { dataDirectory = dir }
+        if let level = file.logLevel { logLevel = level }
+        for (name, endpoints) in file.services ?? [:] {
+            guard let service = ServiceName(rawValue: name) else {
+                throw ConfigError("config file \(path) names an unknown service '\(name)'; known: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let rpc = endpoints.rpc { services[service]?.rpc = rpc }
+            if let pub = endpoints.pub { services[service]?.pub = pub }
+        }
+    }
+
+    /// Every endpoint is a ZeroMQ transport we use, and no two sockets share one.
+    public func validate() throws(ConfigError) {
+        var seen: [String: String] = [:]
+        for service in ServiceName.allCases {
+            let endpoints = self.endpoints(service)
+            for (role, endpoint) in [("rpc", endpoints.rpc), ("pub", endpoints.pub)] {
+                guard ["tcp://", "ipc://", "inproc://"].contains(where: endpoint.hasPrefix) else {
+                    throw ConfigError("\(service.rawValue).\(role) endpoint '\(endpoint)' must start with tcp://, ipc:// or inproc://")
+                }
+                if let other = seen[endpoint], !endpoint.hasSuffix(":*") {
+                    throw ConfigError("\(service.rawValue).\(role) and \(other) both use \(endpoint)")
+                }
+                seen[endpoint] = "\(service.rawValue).\(role)"
+            }
+        }
+    }
+
+    /// The directory where a service keeps its files (its database, later).
+    public func serviceDirectory(_ service: ServiceName) -> String {
+        (dataDirectory as NSString).appendingPathComponent(service.rawValue)
+    }
+
+    /// Where `paygent up --detach` records pids and child logs.
+    public var runDirectory: String { (dataDirectory as NSString).appendingPathComponent("run") }
+    public var logDirectory: String { (dataDirectory as NSString).appendingPathComponent("logs") }
+
+    /// The configuration as a config file would spell it.
+    public func fileJSON() -> String {
+        var services: [String: ServiceEndpoints] = [:]
+        for (name, endpoints) in self.services { services[name.rawValue] = endpoints }
+        struct Out: Encodable {
+            var dataDirectory: String
+            var logLevel: LogLevel
+            var services: [String: ServiceEndpoints]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(Out(dataDirectory: dataDirectory, logLevel: logLevel, services: services))) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

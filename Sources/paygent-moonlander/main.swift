@@ -1,0 +1,5 @@
+import Foundation
+import PaygentMoonlander
+import PaygentRuntime
+
+exit(await ServiceHost.main(MoonlanderService.definition))

@@ -1,0 +1,5 @@
+import Foundation
+import PaygentAgent
+import PaygentRuntime
+
+exit(await ServiceHost.main(OrchestratorService.definition))

@@ -1,0 +1,5 @@
+import Foundation
+import PaygentPayments
+import PaygentRuntime
+
+exit(await ServiceHost.main(PaymentsService.definition))

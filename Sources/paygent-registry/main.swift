@@ -1,0 +1,5 @@
+import Foundation
+import PaygentRegistry
+import PaygentRuntime
+
+exit(await ServiceHost.main(RegistryService.definition))

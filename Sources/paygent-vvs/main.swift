@@ -1,0 +1,5 @@
+import Foundation
+import PaygentVVS
+import PaygentRuntime
+
+exit(await ServiceHost.main(VVSService.definition))
