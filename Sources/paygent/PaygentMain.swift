@@ -1,0 +1,8 @@
+import PaygentCLI
+
+@main
+struct PaygentMain {
+    static func main() async {
+        await PaygentCommand.main()
+    }
+}
