@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "paygent-moonlander", dependencies: ["PaygentMoonlander", "PaygentRuntime"]),
         .executableTarget(name: "paygent-bench", dependencies: ["PaygentBench"]),
 
-        .testTarget(name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentTestSupport"]),
+        .testTarget(name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentTransportTests", dependencies: ["PaygentTransport", "PaygentWire", "PaygentTestSupport"]),
         .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", "PaygentTestSupport"]),
         .testTarget(

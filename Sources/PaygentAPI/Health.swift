@@ -1,6 +1,6 @@
 import Foundation
 
-public struct HealthRequest: Codable, Sendable {
+public struct HealthRequest: Codable, Sendable, Equatable {
     public init() {}
 }
 

@@ -36,7 +36,7 @@ public struct LogRecord: Codable, Sendable, Equatable {
     }
 }
 
-public struct RecentLogsRequest: Codable, Sendable {
+public struct RecentLogsRequest: Codable, Sendable, Equatable {
     /// Most records to return, newest last.
     public var limit: Int
     /// Only records at or above this level.
@@ -48,7 +48,7 @@ public struct RecentLogsRequest: Codable, Sendable {
     }
 }
 
-public struct RecentLogsReply: Codable, Sendable {
+public struct RecentLogsReply: Codable, Sendable, Equatable {
     public var records: [LogRecord]
 
     public init(records: [LogRecord]) {

@@ -1,0 +1,180 @@
+import Foundation
+import PaygentAPI
+import PaygentWire
+import XCTest
+
+/// Every vector in `protocol/vectors/` decodes to its value and re-encodes byte for byte.
+///
+/// The vectors are the contract with peers in other languages. To change them on purpose (a
+/// format change, with `protocol/` updated in the same commit), run the tests once with
+/// `PAYGENT_WRITE_VECTORS=1` and review the diff.
+final class GoldenVectorTests: XCTestCase {
+    static let vectorsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("protocol/vectors")
+    static var writing: Bool { ProcessInfo.processInfo.environment["PAYGENT_WRITE_VECTORS"] == "1" }
+
+    struct BodyVector {
+        let name: String
+        let type: String
+        let description: String
+        let encode: () throws -> [UInt8]
+        /// Decodes, checks the value equals the original, and re-encodes.
+        let roundTrip: ([UInt8]) throws -> [UInt8]
+        let json: () throws -> Any
+
+        init<T: Codable & Equatable>(_ name: String, _ description: String, _ value: T) {
+            self.name = name
+            self.type = String(describing: T.self)
+            self.description = description
+            encode = { try BinaryEncoder().encode(value) }
+            roundTrip = { bytes in
+                let decoded = try BinaryDecoder().decode(T.self, from: bytes)
+                XCTAssertEqual(decoded, value, name)
+                return try BinaryEncoder().encode(decoded)
+            }
+            json = { try JSONSerialization.jsonObject(with: try vectorJSON.encode(value), options: .fragmentsAllowed) }
+        }
+    }
+
+    static let fixedUUID = UUID(uuidString: "9F1C2B3A-4D5E-4F60-8172-93A4B5C6D7E8")!
+    static let fixedDate = Date(timeIntervalSince1970: 1_764_115_200.5)
+
+    static var bodyVectors: [BodyVector] {
+        let inner = Nested.Inner(name: "usdc", tags: ["stable", "6dp"])
+        return [
+            BodyVector("int_minus_one", "a top-level Int (zigzag varint)", -1),
+            BodyVector("uint64_max", "a top-level UInt64 at its maximum", UInt64.max),
+            BodyVector("string_unicode", "a top-level String, UTF-8", "Pay 0.10 USDC ✓"),
+            BodyVector("optional_none", "a top-level nil", Optional<Int>.none),
+            BodyVector("array_of_optionals", "an unkeyed container with a nil element", [Int?]([1, nil, 300])),
+            BodyVector("map_string_int", "a dictionary: a sorted map of alternating keys and values", ["b": 2, "a": 1]),
+            BodyVector("all_integers_extremes", "every integer width at its extreme", AllIntegers.extremes),
+            BodyVector("all_integers_small", "every integer width, small values", AllIntegers.small),
+            BodyVector("scalars", "Bool, Double, Float, String, Data, [UInt8], UUID, Date, URL", Scalars(
+                flag: true, ratio: 0.1, single: 1.5, text: "hello", blob: Data([0xDE, 0xAD, 0xBE, 0xEF]),
+                bytes: [1, 2, 3], id: fixedUUID, when: fixedDate, link: URL(string: "https://api.example.com/prices")!)),
+            BodyVector("nested", "nested keyed and unkeyed containers, optionals and maps", Nested(
+                inner: inner, inners: [inner], matrix: [[1, 2], []], maybe: nil, optionals: [nil, 5],
+                byName: ["one": 1], byNumber: [-1: "minus"], byUUID: [fixedUUID: true], nestedOptional: 7)),
+            BodyVector("enums", "enums with associated values (named fields), raw-value enums", WithEnums(
+                action: .pay(amount: 100_000, to: "0x00000000000000000000000000000000000000aa"), level: .high,
+                priority: .two, actions: [.swap("CRO", "USDC", 10), .check, .note(text: nil)])),
+            BodyVector("payment_v1", "version 1 of a message", PaymentV1(id: "pay_1", amount: 100_000, memo: "market data")),
+            BodyVector("payment_v2", "version 2 of the same message, with optional fields added; a v1 peer reads it as payment_v1 without memo changes", PaymentV2(
+                id: "pay_1", amount: 100_000, memo: "market data", token: "USDC", tags: ["api"], details: inner)),
+            BodyVector("health_request", "the health request (an empty struct)", HealthRequest()),
+            BodyVector("health_reply", "a health reply", HealthReply(
+                service: "payments", version: "0.1.0", pid: 4242, startedAt: fixedDate, uptimeSeconds: 61.25,
+                requestsServed: 1200, errors: 3, inFlight: 0, rpcEndpoint: "tcp://127.0.0.1:7410",
+                pubEndpoint: "tcp://127.0.0.1:7411")),
+            BodyVector("log_record", "a log record as published on log.payments.warning", LogRecord(
+                time: fixedDate, service: "payments", level: .warning, message: "request for an unknown method",
+                metadata: ["rpc.method": "payments.nope"], source: "PaygentTransport", sequence: 17)),
+            BodyVector("recent_logs_request", "logs.recent request", RecentLogsRequest(limit: 50, minimumLevel: .info)),
+        ]
+    }
+
+    static var envelopeVectors: [(name: String, description: String, envelope: Envelope)] {
+        [
+            ("request", "a request with a deadline", Envelope(kind: .request, requestID: 1, method: "health", deadlineMillis: 5000)),
+            ("request_idempotent_traced", "a state-changing request with an idempotency key and a trace id", Envelope(
+                kind: .request, requestID: 0x0102_0304_0506_0708, method: "payments.transfer", deadlineMillis: 30000,
+                idempotencyKey: "transfer-7f3a", traceID: Array(0..<16))),
+            ("reply", "a successful reply", Envelope(kind: .reply, requestID: 1, method: "")),
+            ("error", "an error reply", Envelope(
+                kind: .error, requestID: 2, method: "", errorCode: .unknownMethod, errorMessage: "payments has no method 'x'")),
+            ("event", "an event; the method field carries the topic", Envelope(kind: .event, requestID: 0, method: "log.payments.info")),
+            ("heartbeat", "a heartbeat", Envelope(kind: .heartbeat, requestID: 9, method: "")),
+        ]
+    }
+
+    func testBodyVectors() throws {
+        let url = Self.vectorsDirectory.appendingPathComponent("body.json")
+        if Self.writing {
+            var entries: [[String: Any]] = []
+            for vector in Self.bodyVectors {
+                entries.append([
+                    "name": vector.name, "type": vector.type, "description": vector.description,
+                    "value": try vector.json(), "hex": Hex.encode(try vector.encode()),
+                ])
+            }
+            try write(["format": "paygent body encoding, version 1", "vectors": entries], to: url)
+        }
+        let file = try read(url)
+        let entries = try XCTUnwrap(file["vectors"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: Self.bodyVectors.map { ($0.name, $0) })
+        XCTAssertEqual(entries.count, byName.count, "every vector is in the file")
+        for entry in entries {
+            let name = try XCTUnwrap(entry["name"] as? String)
+            let vector = try XCTUnwrap(byName[name], "unknown vector \(name)")
+            let bytes = try XCTUnwrap(Hex.decode(try XCTUnwrap(entry["hex"] as? String)))
+            XCTAssertEqual(Hex.encode(try vector.encode()), Hex.encode(bytes), "\(name): encoding")
+            XCTAssertEqual(Hex.encode(try vector.roundTrip(bytes)), Hex.encode(bytes), "\(name): re-encoding")
+            XCTAssertEqual(entry["value"] as? NSObject, try vector.json() as? NSObject, "\(name): value in the file")
+        }
+    }
+
+    func testVersionedVectorsInteroperate() throws {
+        let entries = try XCTUnwrap(try read(Self.vectorsDirectory.appendingPathComponent("body.json"))["vectors"] as? [[String: Any]])
+        func bytes(_ name: String) throws -> [UInt8] {
+            try XCTUnwrap(Hex.decode(try XCTUnwrap(entries.first { $0["name"] as? String == name }?["hex"] as? String)))
+        }
+        let v1 = try BinaryDecoder().decode(PaymentV1.self, from: try bytes("payment_v2"))
+        XCTAssertEqual(v1, PaymentV1(id: "pay_1", amount: 100_000, memo: "market data"))
+        let v2 = try BinaryDecoder().decode(PaymentV2.self, from: try bytes("payment_v1"))
+        XCTAssertNil(v2.token)
+        XCTAssertNil(v2.details)
+    }
+
+    func testEnvelopeVectors() throws {
+        let url = Self.vectorsDirectory.appendingPathComponent("envelope.json")
+        if Self.writing {
+            let entries: [[String: Any]] = Self.envelopeVectors.map { vector in
+                var fields: [String: Any] = [
+                    "kind": "\(vector.envelope.kind)", "requestID": NSNumber(value: vector.envelope.requestID),
+                    "method": vector.envelope.method, "deadlineMillis": vector.envelope.deadlineMillis,
+                ]
+                if let key = vector.envelope.idempotencyKey { fields["idempotencyKey"] = key }
+                if let trace = vector.envelope.traceID { fields["traceID"] = Hex.encode(trace) }
+                if let code = vector.envelope.errorCode { fields["errorCode"] = Int(code.rawValue) }
+                if let message = vector.envelope.errorMessage { fields["errorMessage"] = message }
+                return ["name": vector.name, "description": vector.description, "fields": fields,
+                        "hex": Hex.encode(vector.envelope.encoded())]
+            }
+            try write(["format": "paygent envelope, version 1", "vectors": entries], to: url)
+        }
+        let entries = try XCTUnwrap(try read(url)["vectors"] as? [[String: Any]])
+        XCTAssertEqual(entries.count, Self.envelopeVectors.count)
+        for vector in Self.envelopeVectors {
+            let entry = try XCTUnwrap(entries.first { $0["name"] as? String == vector.name })
+            let bytes = try XCTUnwrap(Hex.decode(try XCTUnwrap(entry["hex"] as? String)))
+            XCTAssertEqual(try Envelope(decoding: bytes), vector.envelope, vector.name)
+            XCTAssertEqual(Hex.encode(vector.envelope.encoded()), Hex.encode(bytes), vector.name)
+        }
+    }
+
+    private func read(_ url: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: url)
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    private func write(_ object: [String: Any], to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try (data + Data("\n".utf8)).write(to: url)
+    }
+}
+
+/// How vector values are spelled in JSON: dates as Unix seconds, bytes as hex.
+let vectorJSON: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.dateEncodingStrategy = .secondsSince1970
+    encoder.dataEncodingStrategy = .custom { data, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(Hex.encode(data))
+    }
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return encoder
+}()
