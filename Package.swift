@@ -59,6 +59,7 @@ let package = Package(
             dependencies: [
                 "PaygentWire", "PaygentTransport", "PaygentRuntime", "PaygentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

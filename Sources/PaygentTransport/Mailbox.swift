@@ -23,14 +23,18 @@ final class Mailbox<Item: Sendable>: Sendable {
     }
 
     /// Queues an item and wakes the owner. Returns false (dropping it) when the queue is full.
+    ///
+    /// Only the post that finds the queue empty writes the eventfd: the owner takes everything at
+    /// once, so under load one wake-up (one syscall) serves a whole batch. The owner itself passes
+    /// `wake: false`, since it drains again before it next sleeps.
     @discardableResult
-    func post(_ item: Item) -> Bool {
-        let accepted = queue.withLock { items -> Bool in
-            guard items.count < capacity else { return false }
+    func post(_ item: Item, wake: Bool = true) -> Bool {
+        let (accepted, wasEmpty) = queue.withLock { items -> (Bool, Bool) in
+            guard items.count < capacity else { return (false, false) }
             items.append(item)
-            return true
+            return (true, items.count == 1)
         }
-        if accepted { wake() }
+        if accepted && wasEmpty && wake { self.wake() }
         return accepted
     }
 
@@ -39,10 +43,17 @@ final class Mailbox<Item: Sendable>: Sendable {
         _ = withUnsafeBytes(of: &one) { Foundation.write(fd, $0.baseAddress, 8) }
     }
 
-    /// Takes everything queued; called by the owner when `fd` is readable.
-    func drain() -> [Item] {
+    var isEmpty: Bool { queue.withLock { $0.isEmpty } }
+
+    /// Resets `fd` after a poll found it readable.
+    func clearWake() {
         var counter: UInt64 = 0
         _ = withUnsafeMutableBytes(of: &counter) { Foundation.read(fd, $0.baseAddress, 8) }
+    }
+
+    /// Takes everything queued. `clearWake`: the owner saw `fd` readable, so reset it.
+    func drain(clearWake: Bool = true) -> [Item] {
+        if clearWake { self.clearWake() }
         return queue.withLock { items in
             let taken = items
             items.removeAll(keepingCapacity: true)
@@ -59,10 +70,25 @@ func monotonicNanos() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
-/// Starts a named thread that runs `body` once.
+/// Starts a named thread that runs `body` once; the thread lets go of `body` (and what it
+/// captured) when it ends.
 func startThread(named name: String, _ body: @escaping @Sendable () -> Void) {
-    let thread = Thread { body() }
-    thread.name = name
-    thread.stackSize = 1 << 20
-    thread.start()
+    final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    _ = name
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    pthread_attr_setstacksize(&attributes, 1 << 20)
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, &attributes, { raw in
+        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        box.body()
+        return nil
+    }, box)
+    precondition(rc == 0, "pthread_create failed: \(rc)")
 }

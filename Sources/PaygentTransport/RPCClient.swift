@@ -28,14 +28,15 @@ public struct RawReply: Sendable {
 /// on one connection, retries for idempotent calls, and a typed error instead of a hang when the
 /// service is down.
 ///
-/// One thread owns the socket. Callers hand it calls through a mailbox; it matches replies to
-/// callers by request id. When the connection drops, calls that are safe to repeat are sent again
-/// once it is back (until their deadline); others fail with `unavailable` at once, because they
-/// may or may not have been applied.
+/// The socket is guarded by a lock rather than confined to one thread: a caller sends its request
+/// itself, with no hand-off, and an I/O thread sleeps on the socket's file descriptor (outside the
+/// lock) to collect replies, watch the connection and enforce deadlines. When the connection
+/// drops, calls that are safe to repeat are sent again once it is back (until their deadline);
+/// others fail with `unavailable` at once, because they may or may not have been applied.
 public final class RPCClient: Sendable {
     public let endpoint: String
     public let serviceName: String
-    private let mailbox = Mailbox<ClientCommand>()
+    private let core: ClientCore
     private let nextID = Atomic<UInt64>(1)
     private let options: RPCClientOptions
 
@@ -46,19 +47,18 @@ public final class RPCClient: Sendable {
         self.endpoint = endpoint
         self.serviceName = serviceName ?? endpoint
         self.options = options
-        let loop = try ClientLoop(
-            endpoint: endpoint, serviceName: self.serviceName, context: context, mailbox: mailbox,
-            options: options)
-        startThread(named: "rpc-client \(self.serviceName)") { loop.run() }
+        let core = try ClientCore(endpoint: endpoint, serviceName: self.serviceName, context: context, options: options)
+        self.core = core
+        startThread(named: "rpc-client \(self.serviceName)") { core.run() }
     }
 
     deinit {
-        mailbox.post(.close)
+        core.close()
     }
 
     /// Stops the client; calls still in flight fail with `unavailable`.
     public func close() {
-        mailbox.post(.close)
+        core.close()
     }
 
     /// Calls `method` with `request` and decodes the reply as `Reply`.
@@ -104,18 +104,16 @@ public final class RPCClient: Sendable {
         let envelope = Envelope(
             kind: .request, requestID: id, method: method, deadlineMillis: 0,
             idempotencyKey: idempotencyKey, traceID: traceID)
+        let core = self.core
         let result: Result<RawReply, PaygentError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let call = PendingCall(
+                core.submit(PendingCall(
                     id: id, method: method, envelope: envelope, body: body,
                     deadline: now + budgetNanos, connectDeadline: now + min(budgetNanos, waitNanos),
-                    idempotent: idempotent, budget: budget, continuation: continuation)
-                if !mailbox.post(.call(call)) {
-                    continuation.resume(returning: .failure(PaygentError(.resourceExhausted, "too many calls queued")))
-                }
+                    idempotent: idempotent, budget: budget, continuation: continuation))
             }
         } onCancel: {
-            mailbox.post(.cancel(id))
+            core.cancel(id)
         }
         let reply = try result.get()
         if reply.envelope.kind == .error {
@@ -133,12 +131,6 @@ extension Duration {
     }
 }
 
-enum ClientCommand: Sendable {
-    case call(PendingCall)
-    case cancel(UInt64)
-    case close
-}
-
 struct PendingCall: Sendable {
     let id: UInt64
     let method: String
@@ -152,28 +144,34 @@ struct PendingCall: Sendable {
     var sent = false
 }
 
-/// The state owned by the client's socket thread.
-private final class ClientLoop: @unchecked Sendable {
+/// Continuations to resume once the lock is released.
+private typealias Completions = [(CheckedContinuation<Result<RawReply, PaygentError>, Never>, Result<RawReply, PaygentError>)]
+
+/// The socket and the calls in flight, shared by callers and the I/O thread under one lock.
+///
+/// `@unchecked Sendable`: every mutable member and both sockets are touched only while `lock` is
+/// held (libzmq allows a socket to move between threads across a full memory barrier, which the
+/// lock provides); `wakeFD` is an eventfd, safe from any thread.
+private final class ClientCore: @unchecked Sendable {
     let endpoint: String
     let serviceName: String
+    let lock = NSLock()
     let socket: ZMQSocket
     let monitor: ZMQSocket
-    let mailbox: Mailbox<ClientCommand>
-    let limits: WireLimits
+    let socketFD: Int32
+    let monitorFD: Int32
+    let wakeFD: Int32
     var pending: [UInt64: PendingCall] = [:]
     /// Ids of calls waiting for a connection, oldest first.
     var unsent: [UInt64] = []
-    var connected = false
     var everConnected = false
+    var closed = false
+    /// When the I/O thread will next wake by itself (monotonic ns); a call due sooner wakes it.
+    var ioWakeAt: UInt64 = .max
 
-    init(
-        endpoint: String, serviceName: String, context: ZMQContext, mailbox: Mailbox<ClientCommand>,
-        options: RPCClientOptions
-    ) throws(ZMQError) {
+    init(endpoint: String, serviceName: String, context: ZMQContext, options: RPCClientOptions) throws(ZMQError) {
         self.endpoint = endpoint
         self.serviceName = serviceName
-        self.mailbox = mailbox
-        self.limits = options.limits
         socket = try ZMQSocket(context, type: .dealer)
         try socket.setImmediate(true)
         try socket.setReconnect(initialMillis: 50, maxMillis: 1000)
@@ -190,43 +188,111 @@ private final class ClientLoop: @unchecked Sendable {
         monitor = try ZMQSocket(context, type: .pair)
         try monitor.connect(monitorEndpoint)
         try socket.connect(endpoint)
+        socketFD = socket.fileDescriptor
+        monitorFD = monitor.fileDescriptor
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(wakeFD >= 0, "eventfd failed: errno \(errno)")
     }
+
+    deinit {
+        Foundation.close(wakeFD)
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { Foundation.write(wakeFD, $0.baseAddress, 8) }
+    }
+
+    // MARK: called by callers
+
+    func submit(_ call: PendingCall) {
+        var done: Completions = []
+        var wakeIO = false
+        lock.lock()
+        if closed {
+            done.append((call.continuation, .failure(PaygentError(.unavailable, "the client for \(serviceName) was closed"))))
+        } else {
+            pending[call.id] = call
+            if !trySend(call.id, &done) {
+                unsent.append(call.id)
+                wakeIO = ioWakeAt > monotonicNanos() + 20_000_000
+            }
+            // The I/O thread wakes at least every `idleTick`, so only a call due sooner needs it now.
+            wakeIO = wakeIO || call.deadline < ioWakeAt
+            // Sending may have consumed the edge that would wake the I/O thread for a reply.
+            readReplies(&done)
+        }
+        lock.unlock()
+        if wakeIO { wake() }
+        resume(done)
+    }
+
+    func cancel(_ id: UInt64) {
+        var done: Completions = []
+        lock.lock()
+        finish(id, .failure(PaygentError(.cancelled, "call cancelled by the caller")), &done)
+        lock.unlock()
+        resume(done)
+    }
+
+    func close() {
+        lock.lock()
+        closed = true
+        lock.unlock()
+        wake()
+    }
+
+    // MARK: the I/O thread
 
     func run() {
         while true {
-            let timeout = pollTimeout()
-            guard let ready = try? zmqPoll(
-                [.socket(socket), .socket(monitor), .fd(mailbox.fd)], timeoutMillis: timeout)
-            else { break }
-            // Replies first: a reply sent just before the server closed must not be lost to the
-            // disconnect event that follows it.
-            if ready[0] { readReplies() }
-            if ready[1] { readReplies(); readMonitor() }
-            if ready[2] {
-                var closing = false
-                for command in mailbox.drain() {
-                    switch command {
-                    case .call(let call): start(call)
-                    case .cancel(let id): finish(id, .failure(PaygentError(.cancelled, "call cancelled by the caller")))
-                    case .close: closing = true
-                    }
+            var done: Completions = []
+            lock.lock()
+            if closed {
+                for id in Array(pending.keys) {
+                    finish(id, .failure(PaygentError(.unavailable, "the client for \(serviceName) was closed")), &done)
                 }
-                if closing { break }
+                socket.stopMonitor()
+                monitor.close()
+                socket.close()
+                lock.unlock()
+                resume(done)
+                return
             }
-            expire()
+            readMonitor(&done)
+            readReplies(&done)
+            expire(&done)
+            // Checked last, right before sleeping: the operations above may have consumed an edge.
+            let busy = socket.hasInput || monitor.hasInput
+            let timeout = busy ? 0 : pollTimeout()
+            ioWakeAt = monotonicNanos() + UInt64(timeout) * 1_000_000
+            lock.unlock()
+            resume(done)
+            if timeout != 0 {
+                let ready = pollReadable([socketFD, monitorFD, wakeFD], timeoutMillis: timeout)
+                if ready[2] {
+                    var counter: UInt64 = 0
+                    _ = withUnsafeMutableBytes(of: &counter) { Foundation.read(wakeFD, $0.baseAddress, 8) }
+                }
+            }
         }
-        for id in Array(pending.keys) {
-            finish(id, .failure(PaygentError(.unavailable, "the client for \(serviceName) was closed")))
-        }
-        socket.close()
-        monitor.close()
     }
+
+    private func resume(_ done: Completions) {
+        for (continuation, result) in done {
+            continuation.resume(returning: result)
+        }
+    }
+
+    /// The longest the I/O thread sleeps; it bounds how late a deadline can be noticed, and lets
+    /// callers skip waking it for calls due later than that.
+    static let idleTickMillis = 100
 
     /// Milliseconds until the next deadline, or a short retry tick while calls await a connection.
     private func pollTimeout() -> Int {
-        guard !pending.isEmpty else { return -1 }
+        guard !pending.isEmpty else { return Self.idleTickMillis }
         let now = monotonicNanos()
-        var next = UInt64.max
+        var next = now + UInt64(Self.idleTickMillis) * 1_000_000
         for call in pending.values {
             next = min(next, call.sent ? call.deadline : min(call.deadline, call.connectDeadline))
         }
@@ -235,15 +301,8 @@ private final class ClientLoop: @unchecked Sendable {
         return millis
     }
 
-    private func start(_ call: PendingCall) {
-        pending[call.id] = call
-        if !trySend(call.id) {
-            unsent.append(call.id)
-        }
-    }
-
     /// Sends a pending call now, with the time it has left. False if no connection takes it.
-    private func trySend(_ id: UInt64) -> Bool {
+    private func trySend(_ id: UInt64, _ done: inout Completions) -> Bool {
         guard var call = pending[id] else { return true }
         let now = monotonicNanos()
         guard now < call.deadline else { return true }
@@ -251,7 +310,7 @@ private final class ClientLoop: @unchecked Sendable {
         do {
             guard try socket.send([call.envelope.encoded(), call.body]) else { return false }
         } catch {
-            finish(id, .failure(PaygentError(.unavailable, "could not send to \(serviceName): \(error)", cause: error)))
+            finish(id, .failure(PaygentError(.unavailable, "could not send to \(serviceName): \(error)", cause: error)), &done)
             return true
         }
         call.sent = true
@@ -259,46 +318,45 @@ private final class ClientLoop: @unchecked Sendable {
         return true
     }
 
-    private func flushUnsent() {
+    private func flushUnsent(_ done: inout Completions) {
         var still: [UInt64] = []
         for id in unsent where pending[id] != nil {
-            if !still.isEmpty || !trySend(id) { still.append(id) }
+            if !still.isEmpty || !trySend(id, &done) { still.append(id) }
         }
         unsent = still
     }
 
-    private func readReplies() {
+    private func readReplies(_ done: inout Completions) {
         while let received = try? socket.receive(maxFrames: 2) {
             guard received.frames.count == 2, received.extraFrames == 0,
                 let envelope = try? Envelope(decoding: received.frames[0]),
                 envelope.kind == .reply || envelope.kind == .error
             else { continue }
-            finish(envelope.requestID, .success(RawReply(envelope: envelope, body: received.frames[1])))
+            finish(envelope.requestID, .success(RawReply(envelope: envelope, body: received.frames[1])), &done)
         }
     }
 
-    private func readMonitor() {
+    private func readMonitor(_ done: inout Completions) {
         while let received = try? monitor.receive(maxFrames: 2) {
             guard let first = received.frames.first, first.count >= 2 else { continue }
             let event = Int32(first[0]) | Int32(first[1]) << 8
             switch event {
             case ZMQEvent.handshakeSucceeded:
-                connected = true
                 everConnected = true
-                flushUnsent()
             case ZMQEvent.disconnected:
-                connected = false
-                connectionLost()
+                // A reply sent just before the server went away must not be lost to this event.
+                readReplies(&done)
+                connectionLost(&done)
             default:
                 break
             }
         }
-        if !unsent.isEmpty { flushUnsent() }
+        if !unsent.isEmpty { flushUnsent(&done) }
     }
 
     /// Calls in flight on a lost connection: repeatable ones wait to be sent again, the rest
     /// fail now because they may or may not have been applied.
-    private func connectionLost() {
+    private func connectionLost(_ done: inout Completions) {
         for (id, call) in pending where call.sent {
             if call.idempotent {
                 pending[id]?.sent = false
@@ -306,28 +364,28 @@ private final class ClientLoop: @unchecked Sendable {
             } else {
                 finish(id, .failure(PaygentError(
                     .unavailable,
-                    "lost the connection to \(serviceName) during \(call.method); it may or may not have been applied")))
+                    "lost the connection to \(serviceName) during \(call.method); it may or may not have been applied")), &done)
             }
         }
     }
 
-    private func expire() {
+    private func expire(_ done: inout Completions) {
         let now = monotonicNanos()
-        if !unsent.isEmpty { flushUnsent() }
+        if !unsent.isEmpty { flushUnsent(&done) }
         for (id, call) in pending {
             if !call.sent && now >= call.connectDeadline {
                 let what = everConnected ? "lost its connection" : "is not reachable"
                 finish(id, .failure(PaygentError(
-                    .unavailable, "\(serviceName) (\(endpoint)) \(what); is the service running?")))
+                    .unavailable, "\(serviceName) (\(endpoint)) \(what); is the service running?")), &done)
             } else if now >= call.deadline {
                 finish(id, .failure(PaygentError(
-                    .deadlineExceeded, "no reply from \(serviceName) to \(call.method) within \(call.budget)")))
+                    .deadlineExceeded, "no reply from \(serviceName) to \(call.method) within \(call.budget)")), &done)
             }
         }
     }
 
-    private func finish(_ id: UInt64, _ result: Result<RawReply, PaygentError>) {
+    private func finish(_ id: UInt64, _ result: Result<RawReply, PaygentError>, _ done: inout Completions) {
         guard let call = pending.removeValue(forKey: id) else { return }
-        call.continuation.resume(returning: result)
+        done.append((call.continuation, result))
     }
 }

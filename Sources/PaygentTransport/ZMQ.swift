@@ -56,6 +56,9 @@ public enum ZMQSocketType: Int32, Sendable {
 /// uses and closes it.
 public final class ZMQSocket {
     let handle: UnsafeMutableRawPointer
+    /// Kept alive while the socket exists: terminating a context waits for its sockets to close,
+    /// so a context released before them would block the releasing thread.
+    private let context: ZMQContext
     private var closed = false
 
     public init(_ context: ZMQContext, type: ZMQSocketType) throws(ZMQError) {
@@ -63,6 +66,7 @@ public final class ZMQSocket {
             throw ZMQError("zmq_socket")
         }
         self.handle = handle
+        self.context = context
     }
 
     deinit {
@@ -163,6 +167,24 @@ public final class ZMQSocket {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The file descriptor libzmq signals when the socket's state may have changed. It is
+    /// edge-triggered: after it fires, and after any operation on the socket, read `events`
+    /// before waiting on it again, or a message already queued can go unnoticed.
+    public var fileDescriptor: Int32 {
+        var fd: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        zmq_getsockopt(handle, ZMQ_FD, &fd, &size)
+        return fd
+    }
+
+    /// True if a message can be received now without blocking (`ZMQ_EVENTS` has `ZMQ_POLLIN`).
+    public var hasInput: Bool {
+        var events: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(handle, ZMQ_EVENTS, &events, &size) == 0 else { return false }
+        return events & Int32(ZMQ_POLLIN) != 0
+    }
+
     // MARK: messages
 
     /// Sends frames as one multipart message. Returns false if the socket would block
@@ -221,6 +243,12 @@ public final class ZMQSocket {
         return Received(frames: frames, extraFrames: extra)
     }
 
+    /// Stops the monitor. Do this before closing a monitored socket: libzmq otherwise keeps the
+    /// internal monitor socket, and with it the monitored socket's resources, alive.
+    public func stopMonitor() {
+        zmq_socket_monitor(handle, nil, 0)
+    }
+
     /// Starts a monitor on this socket that publishes `events` on `inproc://` `endpoint`.
     public func monitor(_ endpoint: String, events: Int32) throws(ZMQError) {
         guard zmq_socket_monitor(handle, endpoint, events) == 0 else {
@@ -260,6 +288,15 @@ public func zmqPoll(_ targets: [PollTarget], timeoutMillis: Int) throws(ZMQError
         throw error
     }
     return items.map { $0.revents & Int16(ZMQ_POLLIN) != 0 }
+}
+
+/// Waits until one of `fds` is readable or `timeoutMillis` passes (-1: forever), with plain
+/// `poll(2)`: one syscall, where `zmq_poll` makes at least two.
+public func pollReadable(_ fds: [Int32], timeoutMillis: Int) -> [Bool] {
+    var items = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    let rc = poll(&items, nfds_t(items.count), Int32(clamping: timeoutMillis))
+    guard rc > 0 else { return Array(repeating: false, count: fds.count) }
+    return items.map { $0.revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 }
 }
 
 /// A CURVE key pair in Z85 text.

@@ -1,0 +1,60 @@
+import ArgumentParser
+
+/// `paygent-bench`: the speed targets, one subcommand per area. Each prints a table, measures
+/// its baseline in the same run, and ends with one `target <name>: ... PASS|FAIL` line per target.
+public struct BenchCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "paygent-bench",
+        abstract: "Measure Paygent against its speed targets (run with `swift run -c release`).",
+        discussion: "Machines are noisy: compare the ratios to the baselines measured in the same run, not absolute times.",
+        subcommands: [WireBench.self, RPCBench.self]
+    )
+
+    public init() {}
+}
+
+/// Runs the targets' verdicts and sets the exit status: 0 when all pass.
+struct Verdicts {
+    private(set) var lines: [String] = []
+    private(set) var failed = false
+
+    /// `target <name>: <measured> (goal <goal>) PASS|FAIL`
+    mutating func add(_ name: String, measured: String, goal: String, pass: Bool) {
+        lines.append("target \(name): \(measured) (goal \(goal)) \(pass ? "PASS" : "FAIL")")
+        if !pass { failed = true }
+    }
+
+    func print() {
+        for line in lines { Swift.print(line) }
+    }
+}
+
+/// Percentiles of a sample, in the sample's unit.
+struct Percentiles {
+    let p50: Double
+    let p99: Double
+    let mean: Double
+
+    init(_ samples: [Double]) {
+        let sorted = samples.sorted()
+        func at(_ q: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]
+        }
+        p50 = at(0.5)
+        p99 = at(0.99)
+        mean = sorted.isEmpty ? 0 : sorted.reduce(0, +) / Double(sorted.count)
+    }
+}
+
+func format(_ value: Double, _ digits: Int = 1) -> String {
+    String(format: "%.\(digits)f", value)
+}
+
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
+func leftPad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+}

@@ -1,0 +1,8 @@
+import PaygentBench
+
+@main
+struct BenchMain {
+    static func main() async {
+        await BenchCommand.main()
+    }
+}
