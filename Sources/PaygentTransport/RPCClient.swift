@@ -245,6 +245,9 @@ private final class ClientCore: @unchecked Sendable {
     // MARK: the I/O thread
 
     func run() {
+        // The monitor socket is used by this thread alone, so its signal is never taken by
+        // another thread: it needs reading only when its descriptor fires.
+        var monitorReady = true
         while true {
             var done: Completions = []
             lock.lock()
@@ -259,17 +262,20 @@ private final class ClientCore: @unchecked Sendable {
                 resume(done)
                 return
             }
-            readMonitor(&done)
-            readReplies(&done)
+            if monitorReady { readMonitor(&done) }
             expire(&done)
-            // Checked last, right before sleeping: the operations above may have consumed an edge.
-            let busy = socket.hasInput || monitor.hasInput
-            let timeout = busy ? 0 : pollTimeout()
+            // Receive last, right before sleeping: an operation above (a send) may have taken the
+            // socket's edge-triggered signal, but a receive attempt (it reads until the socket is
+            // empty) sees any message queued.
+            readReplies(&done)
+            let timeout = pollTimeout()
             ioWakeAt = monotonicNanos() + UInt64(timeout) * 1_000_000
             lock.unlock()
             resume(done)
+            monitorReady = false
             if timeout != 0 {
                 let ready = pollReadable([socketFD, monitorFD, wakeFD], timeoutMillis: timeout)
+                monitorReady = ready[1]
                 if ready[2] {
                     var counter: UInt64 = 0
                     _ = withUnsafeMutableBytes(of: &counter) { Foundation.read(wakeFD, $0.baseAddress, 8) }
@@ -326,14 +332,19 @@ private final class ClientCore: @unchecked Sendable {
         unsent = still
     }
 
-    private func readReplies(_ done: inout Completions) {
+    /// Receives every reply waiting; returns true if there were any.
+    @discardableResult
+    private func readReplies(_ done: inout Completions) -> Bool {
+        var any = false
         while let received = try? socket.receive(maxFrames: 2) {
+            any = true
             guard received.frames.count == 2, received.extraFrames == 0,
                 let envelope = try? Envelope(decoding: received.frames[0]),
                 envelope.kind == .reply || envelope.kind == .error
             else { continue }
             finish(envelope.requestID, .success(RawReply(envelope: envelope, body: received.frames[1])), &done)
         }
+        return any
     }
 
     private func readMonitor(_ done: inout Completions) {

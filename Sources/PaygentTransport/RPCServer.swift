@@ -205,8 +205,9 @@ private final class ServerLoop {
                 draining.done.resume()
                 return
             }
-            // Checked last, right before sleeping: sends above may have consumed the socket's edge.
-            if executor.hasJobs || !mailbox.isEmpty || socket.hasInput { continue }
+            // Receive last, right before sleeping: a send above may have taken the socket's
+            // edge-triggered signal, but a receive attempt sees any request queued.
+            if readRequests() || executor.hasJobs || !mailbox.isEmpty { continue }
             let ready = pollReadable([socketFD, mailbox.fd], timeoutMillis: pollTimeout())
             if ready[1] { mailbox.clearWake() }
         }
@@ -233,19 +234,22 @@ private final class ServerLoop {
         return next <= now ? 0 : Int((next - now + 999_999) / 1_000_000)
     }
 
-    private func readRequests() {
-        // A bounded batch per wake-up, so that replies are not starved by a flood of requests.
-        for _ in 0..<256 {
+    /// Reads a bounded batch of requests, so that replies are not starved by a flood of them.
+    /// Returns true if it read any.
+    @discardableResult
+    private func readRequests() -> Bool {
+        for round in 0..<256 {
             let received: ZMQSocket.Received?
             do {
                 received = try socket.receive(maxFrames: 3)
             } catch {
                 noisy.warning(logger, "receive", "receive failed", ["error": "\(error)"])
-                return
+                return round > 0
             }
-            guard let received else { return }
+            guard let received else { return round > 0 }
             handle(received)
         }
+        return true
     }
 
     private func handle(_ received: ZMQSocket.Received) {

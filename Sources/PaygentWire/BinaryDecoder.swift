@@ -54,26 +54,27 @@ extension WireError {
 
 /// Decodes one value, taking the compact forms for types the format knows.
 func decodeValue<T: Decodable>(
-    _ type: T.Type, ref: ValueRef, reader: WireReader, path: PathNode, depth: Int
+    _ type: T.Type, ref: ValueRef, reader: WireReader, path: LazyPath, depth: Int
 ) throws -> T {
+    // Each branch has checked that T is the type it builds, so the bit casts are exact.
     if T.self == Data.self {
-        return Data(try reader.blob(ref, path: path.dotted)) as! T
+        return unsafeBitCast(Data(try reader.blob(ref, path: path.dotted)), to: T.self)
     } else if T.self == [UInt8].self {
-        return [UInt8](try reader.blob(ref, path: path.dotted)) as! T
+        return unsafeBitCast([UInt8](try reader.blob(ref, path: path.dotted)), to: T.self)
     } else if T.self == UUID.self {
         let bytes = try reader.blob(ref, path: path.dotted)
         guard bytes.count == 16 else {
             throw WireError(.invalidValue, path: path.dotted, "UUID must be 16 bytes, found \(bytes.count)")
         }
-        let b = Array(bytes)
-        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-                           b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])) as! T
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &uuid) { $0.copyBytes(from: bytes) }
+        return unsafeBitCast(UUID(uuid: uuid), to: T.self)
     } else if T.self == Date.self {
         let seconds = Double(bitPattern: try reader.fixed64(ref, path: path.dotted))
         guard seconds.isFinite else {
             throw WireError(.invalidValue, path: path.dotted, "date is not a finite number")
         }
-        return Date(timeIntervalSince1970: seconds) as! T
+        return unsafeBitCast(Date(timeIntervalSince1970: seconds), to: T.self)
     } else if T.self == URL.self {
         let text = try reader.string(ref, path: path.dotted)
         guard let url = URL(string: text) else {
@@ -81,10 +82,10 @@ func decodeValue<T: Decodable>(
         }
         return url as! T
     } else if let map = T.self as? any WireMapDecodable.Type {
-        let decoder = WireDecoderImpl(reader: reader, ref: ref, path: path, depth: depth)
+        let decoder = WireDecoderImpl(reader: reader, ref: ref, path: path.node, depth: depth)
         return try map.init(wireMap: decoder) as! T
     }
-    return try T(from: WireDecoderImpl(reader: reader, ref: ref, path: path, depth: depth))
+    return try T(from: WireDecoderImpl(reader: reader, ref: ref, path: path.node, depth: depth))
 }
 
 /// Dictionaries decode from a map: alternating key and value elements; a repeated key is an error.

@@ -13,9 +13,9 @@ public struct BinaryEncoder: Sendable {
     }
 
     public func encode<T: Encodable>(_ value: T) throws(WireError) -> [UInt8] {
-        let writer = WireWriter(maxDepth: limits.maxDepth)
+        let writer = WireWriter(maxDepth: limits.maxDepth, capacity: 512)
         do {
-            try encodeValue(value, slot: .root, writer: writer, parentSerial: 0, path: PathNode.root)
+            try encodeValue(value, slot: .root, writer: writer, parentSerial: 0, path: .root)
         } catch let error as WireError {
             throw error
         } catch {
@@ -54,15 +54,27 @@ final class PathNode: @unchecked Sendable {
     var dotted: String { keys.dotted }
 }
 
+/// A path not yet built: the parent node and the last key. Most values never need their path
+/// (only errors and nested containers do), so building it is deferred to save an allocation.
+struct LazyPath {
+    let parent: PathNode
+    let key: (any CodingKey)?
+
+    static let root = LazyPath(parent: .root, key: nil)
+
+    var node: PathNode { key.map { PathNode(parent: parent, key: $0) } ?? parent }
+    var dotted: String { node.dotted }
+}
+
 /// Encodes one value into a slot, taking the compact forms for types the format knows.
 func encodeValue<T: Encodable>(
-    _ value: T, slot: Slot, writer: WireWriter, parentSerial: Int, path: PathNode
+    _ value: T, slot: Slot, writer: WireWriter, parentSerial: Int, path: LazyPath
 ) throws {
     try writer.focus(parentSerial, path: path.dotted)
     if let special = try encodeSpecial(value, slot: slot, writer: writer, path: path) , special {
         return
     }
-    let encoder = WireEncoderImpl(writer: writer, slot: slot, parentSerial: parentSerial, path: path)
+    let encoder = WireEncoderImpl(writer: writer, slot: slot, parentSerial: parentSerial, path: path.node)
     try value.encode(to: encoder)
     if !encoder.wrote {
         // A value that wrote nothing is an empty container, so that its decoder finds one.
@@ -73,22 +85,25 @@ func encodeValue<T: Encodable>(
 
 /// Data, byte arrays, UUID and Date get fixed compact forms; dictionaries become sorted maps.
 private func encodeSpecial<T: Encodable>(
-    _ value: T, slot: Slot, writer: WireWriter, path: PathNode
+    _ value: T, slot: Slot, writer: WireWriter, path: LazyPath
 ) throws -> Bool? {
+    // Each branch has checked that T is the type it casts to, so the casts cannot fail; a bit
+    // cast avoids the runtime's dynamic cast on this hot path.
     if T.self == Data.self {
-        writer.blob(slot, value as! Data)
+        let data = unsafeBitCast(value, to: Data.self)
+        data.withUnsafeBytes { writer.blob(slot, $0) }
     } else if T.self == [UInt8].self {
-        writer.blob(slot, value as! [UInt8])
+        writer.blob(slot, unsafeBitCast(value, to: [UInt8].self))
     } else if T.self == UUID.self {
-        let uuid = (value as! UUID).uuid
+        let uuid = unsafeBitCast(value, to: UUID.self).uuid
         withUnsafeBytes(of: uuid) { writer.blob(slot, $0) }
     } else if T.self == Date.self {
         writer.header(slot, .fixed64)
-        writer.fixed64((value as! Date).timeIntervalSince1970.bitPattern)
+        writer.fixed64(unsafeBitCast(value, to: Date.self).timeIntervalSince1970.bitPattern)
     } else if T.self == URL.self {
         writer.string(slot, (value as! URL).absoluteString)
     } else if let map = value as? any WireMapEncodable {
-        let entries = try map.wireEntries(limits: writer.maxDepth - writer.depth, path: path)
+        let entries = try map.wireEntries(limits: writer.maxDepth - writer.depth)
         _ = try writer.openContainer(slot, path: path.dotted)
         for entry in entries {
             writer.bytes.append(contentsOf: entry.key)
@@ -103,11 +118,11 @@ private func encodeSpecial<T: Encodable>(
 
 /// Dictionaries encode as a map: alternating key and value elements, sorted by key bytes.
 protocol WireMapEncodable {
-    func wireEntries(limits depth: Int, path: PathNode) throws -> [(key: [UInt8], value: [UInt8])]
+    func wireEntries(limits depth: Int) throws -> [(key: [UInt8], value: [UInt8])]
 }
 
 extension Dictionary: WireMapEncodable where Key: Encodable, Value: Encodable {
-    func wireEntries(limits depth: Int, path: PathNode) throws -> [(key: [UInt8], value: [UInt8])] {
+    func wireEntries(limits depth: Int) throws -> [(key: [UInt8], value: [UInt8])] {
         let encoder = BinaryEncoder(limits: WireLimits(maxDepth: Swift.max(depth - 1, 0)))
         var entries: [(key: [UInt8], value: [UInt8])] = []
         entries.reserveCapacity(count)

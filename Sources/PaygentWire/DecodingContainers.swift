@@ -20,8 +20,12 @@ struct KeyedWireDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let end = decoder.ref.end
         var position = decoder.ref.start
         var fields: [WireField] = []
+        fields.reserveCapacity(16)
+        // Duplicates are found by a scan while the container is small (the usual case, and no
+        // hashing), by a set once it grows, so a hostile container cannot make this quadratic.
         var seenTags = Set<UInt64>()
         var seenNames = Set<ArraySlice<UInt8>>()
+        let scanLimit = 16
         while position < end {
             guard fields.count < reader.limits.maxCollectionCount else {
                 throw WireError(.limitExceeded, path: decoder.path.dotted, "more than \(reader.limits.maxCollectionCount) fields")
@@ -38,13 +42,27 @@ struct KeyedWireDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
                 let name = position..<(position + Int(upper))
                 position = name.upperBound
                 let value = try reader.typedValue(at: &position, end: end, path: decoder.path.dotted)
-                guard seenNames.insert(reader.bytes[name]).inserted else {
+                let repeated = fields.count < scanLimit
+                    ? fields.contains { !$0.name.isEmpty && reader.bytes[$0.name] == reader.bytes[name] }
+                    : !seenNames.insert(reader.bytes[name]).inserted
+                if fields.count + 1 == scanLimit {
+                    for field in fields where !field.name.isEmpty { seenNames.insert(reader.bytes[field.name]) }
+                    seenNames.insert(reader.bytes[name])
+                }
+                guard !repeated else {
                     throw WireError(.duplicateField, path: decoder.path.dotted, "field named twice")
                 }
                 fields.append(WireField(tag: 0, name: name, value: value))
             } else {
                 let value = try reader.value(type, at: &position, end: end, path: decoder.path.dotted)
-                guard seenTags.insert(upper).inserted else {
+                let repeated = fields.count < scanLimit
+                    ? fields.contains { $0.name.isEmpty && $0.tag == upper }
+                    : !seenTags.insert(upper).inserted
+                if fields.count + 1 == scanLimit {
+                    for field in fields where field.name.isEmpty { seenTags.insert(field.tag) }
+                    seenTags.insert(upper)
+                }
+                guard !repeated else {
                     throw WireError(.duplicateField, path: decoder.path.dotted, "tag \(upper) appears twice")
                 }
                 fields.append(WireField(tag: upper, name: 0..<0, value: value))
@@ -133,7 +151,9 @@ struct KeyedWireDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try decodeValue(type, ref: try require(key), reader: decoder.reader, path: path(key), depth: decoder.depth + 1)
+        try decodeValue(
+            type, ref: try require(key), reader: decoder.reader, path: LazyPath(parent: decoder.path, key: key),
+            depth: decoder.depth + 1)
     }
 
     func nestedContainer<NestedKey: CodingKey>(
@@ -256,7 +276,7 @@ struct UnkeyedWireDecoder: UnkeyedDecodingContainer {
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let p = elementPath
+        let p = LazyPath(parent: decoder.path, key: IndexKey(currentIndex))
         return try decodeValue(type, ref: try next(), reader: decoder.reader, path: p, depth: decoder.depth + 1)
     }
 
@@ -306,7 +326,7 @@ struct SingleValueWireDecoder: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 { try reader.fitUnsigned(ref, path: path) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try decodeValue(type, ref: ref, reader: reader, path: decoder.path, depth: decoder.depth)
+        try decodeValue(type, ref: ref, reader: reader, path: LazyPath(parent: decoder.path, key: nil), depth: decoder.depth)
     }
 }
 

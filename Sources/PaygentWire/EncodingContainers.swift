@@ -57,7 +57,7 @@ struct KeyedWireEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try encodeValue(
             value, slot: .field(FieldTag.tag(for: key)), writer: writer, parentSerial: serial,
-            path: PathNode(parent: path, key: key))
+            path: LazyPath(parent: path, key: key))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -152,7 +152,7 @@ struct UnkeyedWireEncoder: UnkeyedEncodingContainer {
         _ = try next()
         try encodeValue(
             value, slot: .element, writer: writer, parentSerial: serial,
-            path: PathNode(parent: path, key: IndexKey(index)))
+            path: LazyPath(parent: path, key: IndexKey(index)))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -235,6 +235,6 @@ struct SingleValueWireEncoder: SingleValueEncodingContainer {
         encoder.wrote = true
         try encodeValue(
             value, slot: encoder.slot, writer: writer, parentSerial: encoder.parentSerial,
-            path: encoder.path)
+            path: LazyPath(parent: encoder.path, key: nil))
     }
 }

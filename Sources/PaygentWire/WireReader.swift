@@ -126,10 +126,32 @@ struct WireReader {
 
     @inline(__always)
     func string(_ ref: ValueRef, path: @autoclosure () -> String) throws(WireError) -> String {
-        let slice = try blob(ref, path: path())
-        guard let text = String(validating: slice, as: UTF8.self) else {
-            throw WireError(.invalidUTF8, path: path())
+        _ = try blob(ref, path: path())
+        let text = bytes.withUnsafeBufferPointer { buffer -> String? in
+            let utf8 = UnsafeBufferPointer(rebasing: buffer[ref.start..<ref.end])
+            // Most strings on our wire are ASCII (addresses, ids, names): those need no decoding.
+            if isASCII(utf8) { return String(decoding: utf8, as: UTF8.self) }
+            return String(validating: utf8, as: UTF8.self)
         }
+        guard let text else { throw WireError(.invalidUTF8, path: path()) }
         return text
     }
+}
+
+/// True if every byte is below 0x80; checks eight bytes at a time.
+@inline(__always)
+func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    let raw = UnsafeRawPointer(base)
+    var index = 0
+    let count = bytes.count
+    while index + 8 <= count {
+        if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+        index += 8
+    }
+    while index < count {
+        if bytes[index] >= 0x80 { return false }
+        index += 1
+    }
+    return true
 }

@@ -35,12 +35,15 @@ public enum FieldTag {
     /// FNV-1a (32-bit) of the UTF-8 bytes, masked to 25 bits.
     @inlinable
     public static func hash(_ name: String) -> UInt32 {
-        var h: UInt32 = 0x811C_9DC5
-        for byte in name.utf8 {
-            h ^= UInt32(byte)
-            h = h &* 0x0100_0193
+        var name = name
+        return name.withUTF8 { bytes in
+            var h: UInt32 = 0x811C_9DC5
+            for byte in bytes {
+                h ^= UInt32(byte)
+                h = h &* 0x0100_0193
+            }
+            return h & mask
         }
-        return h & mask
     }
 }
 
