@@ -1,0 +1,33 @@
+import Foundation
+import PaygentTestSupport
+import XCTest
+
+/// Every `paygent-bench` subcommand runs with tiny counts, so none of them rots. The figures of
+/// a debug build mean nothing; only the shape of the output is checked.
+final class BenchSmokeTests: XCTestCase {
+    func run(_ arguments: [String]) async throws -> String {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let bench = try ChildProcess("paygent-bench", arguments, deployment: deployment, tag: "bench")
+        let status = await bench.waitForExit(timeout: .seconds(120))
+        XCTAssertNotNil(status, "bench did not finish")
+        XCTAssertTrue(status == 0 || status == 1, "exit \(String(describing: status)):\n\(bench.output)")
+        return bench.output
+    }
+
+    func testWire() async throws {
+        let output = try await run(["wire", "--iterations", "200", "--rounds", "1"])
+        XCTAssertTrue(output.contains("binary (paygent)"), output)
+        XCTAssertTrue(output.contains("JSON (Foundation)"), output)
+        XCTAssertNotNil(output.range(of: #"target wire-vs-json: .* \(goal .*\) (PASS|FAIL)"#, options: .regularExpression), output)
+    }
+
+    func testRPC() async throws {
+        let output = try await run(["rpc", "--calls", "200", "--warmup", "20", "--inflight", "4"])
+        for transport in ["tcp", "ipc"] {
+            XCTAssertNotNil(output.range(of: "\(transport) +1 ", options: .regularExpression), output)
+            XCTAssertNotNil(output.range(of: "target rpc-\(transport)-p50: .* (PASS|FAIL)", options: .regularExpression), output)
+            XCTAssertNotNil(output.range(of: "target rpc-\(transport)-throughput-4: .* (PASS|FAIL)", options: .regularExpression), output)
+        }
+    }
+}

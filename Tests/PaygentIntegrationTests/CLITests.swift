@@ -1,0 +1,87 @@
+import Foundation
+import PaygentTestSupport
+import XCTest
+
+/// The CLI as a person meets it: help, errors that say what to do, status when nothing runs,
+/// and `up --detach` / `status --json` / `down` end to end.
+final class CLITests: XCTestCase {
+    func paygent(_ arguments: [String], deployment: TestDeployment) async throws -> (Int32?, String) {
+        let child = try ChildProcess("paygent", arguments, deployment: deployment, tag: "paygent")
+        let status = await child.waitForExit(timeout: .seconds(60))
+        return (status, child.output)
+    }
+
+    func testHelpNamesEveryCommand() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let (status, output) = try await paygent(["--help"], deployment: deployment)
+        XCTAssertEqual(status, 0)
+        for command in ["up", "down", "status", "logs"] {
+            XCTAssertTrue(output.contains("  \(command) "), output)
+        }
+        let (logsStatus, logsHelp) = try await paygent(["logs", "--help"], deployment: deployment)
+        XCTAssertEqual(logsStatus, 0)
+        XCTAssertTrue(logsHelp.contains("--follow") && logsHelp.contains("--grep") && logsHelp.contains("--level"), logsHelp)
+    }
+
+    func testBadInputIsExplained() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let (status, output) = try await paygent(["logs", "--level", "loud"], deployment: deployment)
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(output.contains("unknown level 'loud'") && output.contains("warning"), output)
+        let (serviceStatus, serviceOutput) = try await paygent(["logs", "--service", "bank"], deployment: deployment)
+        XCTAssertNotEqual(serviceStatus, 0)
+        XCTAssertTrue(serviceOutput.contains("unknown service 'bank'"), serviceOutput)
+    }
+
+    func testStatusWhenNothingRuns() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let (status, output) = try await paygent(["status", "--json"], deployment: deployment)
+        XCTAssertEqual(status, 1)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.count, 5)
+        XCTAssertTrue(rows.allSatisfy { $0["state"] as? String == "down" })
+    }
+
+    func testUpDetachStatusDown() async throws {
+        let deployment = try TestDeployment()
+        defer {
+            // Whatever happened, leave no service behind.
+            if let pids = try? FileManager.default.contentsOfDirectory(atPath: deployment.config.runDirectory) {
+                for file in pids {
+                    if let text = try? String(contentsOfFile: deployment.config.runDirectory + "/" + file, encoding: .utf8),
+                        let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                        kill(pid, SIGKILL)
+                    }
+                }
+            }
+            deployment.remove()
+        }
+        let (upStatus, upOutput) = try await paygent(["up", "--detach"], deployment: deployment)
+        XCTAssertEqual(upStatus, 0, upOutput)
+        XCTAssertTrue(upOutput.contains("all services up"), upOutput)
+
+        let (again, againOutput) = try await paygent(["up", "--detach"], deployment: deployment)
+        XCTAssertNotEqual(again, 0, "a second `up` must refuse")
+        XCTAssertTrue(againOutput.contains("already running"), againOutput)
+
+        let (status, json) = try await paygent(["status", "--json"], deployment: deployment)
+        XCTAssertEqual(status, 0, json)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        XCTAssertEqual(Set(rows.compactMap { $0["service"] as? String }), ["orchestrator", "payments", "registry", "vvs", "moonlander"])
+        for row in rows {
+            XCTAssertEqual(row["state"] as? String, "up")
+            for field in ["rpcEndpoint", "pubEndpoint", "pid", "version", "uptimeSeconds", "requests", "errors"] {
+                XCTAssertNotNil(row[field], "\(field) missing in \(row)")
+            }
+        }
+
+        let (downStatus, downOutput) = try await paygent(["down"], deployment: deployment)
+        XCTAssertEqual(downStatus, 0, downOutput)
+        XCTAssertTrue(downOutput.contains("all stopped"), downOutput)
+        let (after, _) = try await paygent(["status"], deployment: deployment)
+        XCTAssertEqual(after, 1, "everything is down again")
+    }
+}

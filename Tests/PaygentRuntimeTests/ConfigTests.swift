@@ -1,0 +1,59 @@
+import Foundation
+import PaygentAPI
+import PaygentRuntime
+import XCTest
+
+final class ConfigTests: XCTestCase {
+    func testDefaultsAreLoopbackWithDistinctPorts() throws {
+        let config = try PaygentConfig.load(environment: ["PAYGENT_HOME": "/tmp/pg-defaults-\(UUID())"])
+        var endpoints = Set<String>()
+        for service in ServiceName.allCases {
+            let e = config.endpoints(service)
+            XCTAssertTrue(e.rpc.hasPrefix("tcp://127.0.0.1:"))
+            endpoints.insert(e.rpc)
+            endpoints.insert(e.pub)
+        }
+        XCTAssertEqual(endpoints.count, 10)
+        XCTAssertEqual(config.logLevel, .info)
+    }
+
+    func testFileThenEnvironmentOverride() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-config-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("c.json").path
+        try #"{"logLevel": "debug", "services": {"payments": {"rpc": "ipc:///tmp/p.rpc"}}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        let config = try PaygentConfig.load(file: file, environment: [
+            "PAYGENT_HOME": dir.path, "PAYGENT_PAYMENTS_PUB": "tcp://127.0.0.1:9999", "PAYGENT_LOG_LEVEL": "warning",
+        ])
+        XCTAssertEqual(config.endpoints(.payments), ServiceEndpoints(rpc: "ipc:///tmp/p.rpc", pub: "tcp://127.0.0.1:9999"))
+        XCTAssertEqual(config.logLevel, .warning, "the environment wins over the file")
+        XCTAssertEqual(config.dataDirectory, dir.path)
+    }
+
+    func testErrorsSayWhatToChange() throws {
+        XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_LOG_LEVEL": "loud"])) { error in
+            XCTAssertTrue("\(error)".contains("PAYGENT_LOG_LEVEL=loud") && "\(error)".contains("warning"), "\(error)")
+        }
+        XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_VVS_RPC": "http://x"])) { error in
+            XCTAssertTrue("\(error)".contains("vvs.rpc") && "\(error)".contains("tcp://"), "\(error)")
+        }
+        XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_VVS_RPC": "tcp://127.0.0.1:7410"])) { error in
+            XCTAssertTrue("\(error)".contains("both use"), "\(error)")
+        }
+        XCTAssertThrowsError(try PaygentConfig.load(file: "/nonexistent/paygent.json", environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("cannot read config file /nonexistent/paygent.json"), "\(error)")
+        }
+    }
+
+    func testWrittenFileLoadsBack() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-config-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var original = PaygentConfig.defaults(home: dir.path)
+        original.services[.vvs] = ServiceEndpoints(rpc: "ipc:///tmp/vvs.rpc", pub: "ipc:///tmp/vvs.pub")
+        let file = dir.appendingPathComponent("config.json").path
+        try original.fileJSON().write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try PaygentConfig.load(file: file, environment: [:]), original)
+    }
+}
