@@ -91,7 +91,7 @@ struct KeyedWireEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 }
 
-struct UnkeyedWireEncoder: UnkeyedEncodingContainer {
+struct UnkeyedWireEncoder: UnkeyedEncodingContainer, PrimitiveSlotEncoder {
     let writer: WireWriter
     let serial: Int
     let path: PathNode
@@ -106,50 +106,15 @@ struct UnkeyedWireEncoder: UnkeyedEncodingContainer {
     var codingPath: [any CodingKey] { path.keys }
 
     @inline(__always)
-    private mutating func next() throws -> Slot {
+    mutating func nextSlot() throws -> Slot {
         try writer.focus(serial, path: PathNode(parent: path, key: IndexKey(count)).dotted)
         count += 1
         return .element
     }
 
-    mutating func encodeNil() throws { writer.header(try next(), .null) }
-    mutating func encode(_ value: Bool) throws {
-        writer.header(try next(), .varint)
-        writer.bytes.append(value ? 1 : 0)
-    }
-    mutating func encode(_ value: String) throws { writer.string(try next(), value) }
-    mutating func encode(_ value: Double) throws {
-        writer.header(try next(), .fixed64)
-        writer.fixed64(value.bitPattern)
-    }
-    mutating func encode(_ value: Float) throws {
-        writer.header(try next(), .fixed32)
-        writer.fixed32(value.bitPattern)
-    }
-    mutating func encode(_ value: Int) throws { try signed(Int64(value)) }
-    mutating func encode(_ value: Int8) throws { try signed(Int64(value)) }
-    mutating func encode(_ value: Int16) throws { try signed(Int64(value)) }
-    mutating func encode(_ value: Int32) throws { try signed(Int64(value)) }
-    mutating func encode(_ value: Int64) throws { try signed(value) }
-    mutating func encode(_ value: UInt) throws { try unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt8) throws { try unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt16) throws { try unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt32) throws { try unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt64) throws { try unsigned(value) }
-
-    private mutating func signed(_ value: Int64) throws {
-        writer.header(try next(), .varint)
-        writer.varint(zigzag(value))
-    }
-
-    private mutating func unsigned(_ value: UInt64) throws {
-        writer.header(try next(), .varint)
-        writer.varint(value)
-    }
-
     mutating func encode<T: Encodable>(_ value: T) throws {
         let index = count
-        _ = try next()
+        _ = try nextSlot()
         try encodeValue(
             value, slot: .element, writer: writer, parentSerial: serial,
             path: LazyPath(parent: path, key: IndexKey(index)))
@@ -176,13 +141,13 @@ struct UnkeyedWireEncoder: UnkeyedEncodingContainer {
     }
 }
 
-struct SingleValueWireEncoder: SingleValueEncodingContainer {
+struct SingleValueWireEncoder: SingleValueEncodingContainer, PrimitiveSlotEncoder {
     let encoder: WireEncoderImpl
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
     @inline(__always)
-    private func slot() throws -> Slot {
+    mutating func nextSlot() throws -> Slot {
         guard !encoder.wrote else {
             throw WireError(.invalidEncoding, path: encoder.path.dotted, "single value encoded twice")
         }
@@ -191,20 +156,39 @@ struct SingleValueWireEncoder: SingleValueEncodingContainer {
         return encoder.slot
     }
 
-    private var writer: WireWriter { encoder.writer }
+    var writer: WireWriter { encoder.writer }
 
-    mutating func encodeNil() throws { writer.header(try slot(), .null) }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        guard !encoder.wrote else {
+            throw WireError(.invalidEncoding, path: encoder.path.dotted, "single value encoded twice")
+        }
+        encoder.wrote = true
+        try encodeValue(
+            value, slot: encoder.slot, writer: writer, parentSerial: encoder.parentSerial,
+            path: LazyPath(parent: encoder.path, key: nil))
+    }
+}
+
+/// The primitive writes shared by unkeyed and single-value containers: each takes the next slot
+/// (an element, or the single value) and writes one value into it.
+protocol PrimitiveSlotEncoder {
+    var writer: WireWriter { get }
+    mutating func nextSlot() throws -> Slot
+}
+
+extension PrimitiveSlotEncoder {
+    mutating func encodeNil() throws { writer.header(try nextSlot(), .null) }
     mutating func encode(_ value: Bool) throws {
-        writer.header(try slot(), .varint)
+        writer.header(try nextSlot(), .varint)
         writer.bytes.append(value ? 1 : 0)
     }
-    mutating func encode(_ value: String) throws { writer.string(try slot(), value) }
+    mutating func encode(_ value: String) throws { writer.string(try nextSlot(), value) }
     mutating func encode(_ value: Double) throws {
-        writer.header(try slot(), .fixed64)
+        writer.header(try nextSlot(), .fixed64)
         writer.fixed64(value.bitPattern)
     }
     mutating func encode(_ value: Float) throws {
-        writer.header(try slot(), .fixed32)
+        writer.header(try nextSlot(), .fixed32)
         writer.fixed32(value.bitPattern)
     }
     mutating func encode(_ value: Int) throws { try signed(Int64(value)) }
@@ -218,23 +202,15 @@ struct SingleValueWireEncoder: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt32) throws { try unsigned(UInt64(value)) }
     mutating func encode(_ value: UInt64) throws { try unsigned(value) }
 
-    private func signed(_ value: Int64) throws {
-        writer.header(try slot(), .varint)
+    @inline(__always)
+    private mutating func signed(_ value: Int64) throws {
+        writer.header(try nextSlot(), .varint)
         writer.varint(zigzag(value))
     }
 
-    private func unsigned(_ value: UInt64) throws {
-        writer.header(try slot(), .varint)
+    @inline(__always)
+    private mutating func unsigned(_ value: UInt64) throws {
+        writer.header(try nextSlot(), .varint)
         writer.varint(value)
-    }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        guard !encoder.wrote else {
-            throw WireError(.invalidEncoding, path: encoder.path.dotted, "single value encoded twice")
-        }
-        encoder.wrote = true
-        try encodeValue(
-            value, slot: encoder.slot, writer: writer, parentSerial: encoder.parentSerial,
-            path: LazyPath(parent: encoder.path, key: nil))
     }
 }
