@@ -166,6 +166,11 @@ private final class ClientCore: @unchecked Sendable {
     var unsent: [UInt64] = []
     var everConnected = false
     var closed = false
+    /// True while the I/O thread sleeps (or is about to) in `poll`. Callers then send their own
+    /// requests, for the lowest latency; while it is awake they leave them in `outbox`, and it
+    /// sends them in a batch before it next sleeps: no syscall on the caller's side under load.
+    var ioSleeping = true
+    var outbox: [UInt64] = []
     /// When the I/O thread will next wake by itself (monotonic ns); a call due sooner wakes it.
     var ioWakeAt: UInt64 = .max
 
@@ -211,6 +216,9 @@ private final class ClientCore: @unchecked Sendable {
         lock.lock()
         if closed {
             done.append((call.continuation, .failure(PaygentError(.unavailable, "the client for \(serviceName) was closed"))))
+        } else if !ioSleeping {
+            pending[call.id] = call
+            outbox.append(call.id)
         } else {
             pending[call.id] = call
             if !trySend(call.id, &done) {
@@ -262,13 +270,21 @@ private final class ClientCore: @unchecked Sendable {
                 resume(done)
                 return
             }
+            ioSleeping = false
             if monitorReady { readMonitor(&done) }
+            for id in outbox where !trySend(id, &done) {
+                unsent.append(id)
+            }
+            outbox.removeAll(keepingCapacity: true)
             expire(&done)
             // Receive last, right before sleeping: an operation above (a send) may have taken the
             // socket's edge-triggered signal, but a receive attempt (it reads until the socket is
             // empty) sees any message queued.
-            readReplies(&done)
-            let timeout = pollTimeout()
+            let busy = readReplies(&done)
+            // After a batch of replies, stay awake for one more round: the callers just resumed
+            // are about to send again, and leave their requests for this thread to batch.
+            let timeout = busy ? 0 : pollTimeout()
+            ioSleeping = !busy
             ioWakeAt = monotonicNanos() + UInt64(timeout) * 1_000_000
             lock.unlock()
             resume(done)

@@ -172,6 +172,12 @@ private final class ServerLoop {
     /// Callers waiting on a request with the same idempotency key that is still running.
     var waiting: [String: [RouteKey]] = [:]
     var draining: (until: UInt64, done: CheckedContinuation<Void, Never>)?
+    /// When the last in-flight request was answered during a drain.
+    var drainedAt: UInt64?
+    /// How long the socket stays open after the last reply of a drain. A client that sees the
+    /// connection drop may discard a reply still in its queue (with `ZMQ_IMMEDIATE`), so the
+    /// server gives replies a moment to arrive before it closes.
+    static let settleNanos: UInt64 = 100_000_000
 
     init(
         socket: ZMQSocket, serviceName: String, handlers: [String: RegisteredHandler], mailbox: Mailbox<ServerCommand>,
@@ -196,7 +202,11 @@ private final class ServerLoop {
             executor.runQueued()
             processCommands()
             expire()
-            if let draining, inFlight.isEmpty || monotonicNanos() >= draining.until {
+            if draining != nil, inFlight.isEmpty, drainedAt == nil {
+                drainedAt = monotonicNanos()
+            }
+            let now = monotonicNanos()
+            if let draining, now >= draining.until || drainedAt.map({ now >= $0 + Self.settleNanos }) ?? false {
                 for key in Array(inFlight.keys) {
                     inFlight[key]?.task.cancel()
                     complete(key, .failure(PaygentError(.unavailable, "\(serviceName) is shutting down")))
@@ -225,7 +235,7 @@ private final class ServerLoop {
     }
 
     private func pollTimeout() -> Int {
-        var next = draining?.until ?? UInt64.max
+        var next = min(draining?.until ?? UInt64.max, drainedAt.map { $0 + Self.settleNanos } ?? UInt64.max)
         for call in inFlight.values {
             if let deadline = call.deadline { next = min(next, deadline) }
         }
@@ -324,12 +334,9 @@ private final class ServerLoop {
             cacheKey = cached
         }
 
-        var requestLogger = logger
-        requestLogger[metadataKey: "rpc.method"] = "\(envelope.method)"
-        requestLogger[metadataKey: "rpc.request_id"] = "\(envelope.requestID)"
         let requestContext = RequestContext(
             method: envelope.method, requestID: envelope.requestID, deadlineNanos: deadline,
-            idempotencyKey: envelope.idempotencyKey, traceID: envelope.traceID, logger: requestLogger)
+            idempotencyKey: envelope.idempotencyKey, traceID: envelope.traceID, serviceLogger: logger)
         let mailbox = self.mailbox
         let executor = self.executor
         let operation: @Sendable () async -> Void = {

@@ -9,8 +9,16 @@ public struct RequestContext: Sendable {
     public let deadlineNanos: UInt64?
     public let idempotencyKey: String?
     public let traceID: [UInt8]?
-    /// The service's logger with `rpc.method` and `rpc.request_id` set.
-    public let logger: Logger
+    let serviceLogger: Logger
+
+    /// The service's logger with `rpc.method` and `rpc.request_id` set. Built on first use, so a
+    /// request that logs nothing costs nothing.
+    public var logger: Logger {
+        var logger = serviceLogger
+        logger[metadataKey: "rpc.method"] = "\(method)"
+        logger[metadataKey: "rpc.request_id"] = "\(requestID)"
+        return logger
+    }
 
     /// Time left before the caller gives up, or nil if it set no deadline.
     public var remaining: Duration? {
