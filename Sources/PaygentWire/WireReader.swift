@@ -8,9 +8,14 @@ struct ValueRef {
 
 /// Bounds-checked reads over a received message. Every read checks the bytes that remain
 /// before it looks at them, and every length is checked before it is used.
-struct WireReader {
+final class WireReader {
     let bytes: [UInt8]
     let limits: WireLimits
+
+    init(bytes: [UInt8], limits: WireLimits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
 
     @inline(__always)
     func varint(at position: inout Int, end: Int, path: @autoclosure () -> String) throws(WireError) -> UInt64 {
