@@ -42,6 +42,8 @@ final class ClientCore: @unchecked Sendable {
     /// sends them in a batch before it next sleeps: no syscall on the caller's side under load.
     var ioSleeping = true
     var outbox: [UInt64] = []
+    /// Runs tasks on the I/O thread, for callers that choose to live there.
+    private(set) var executor: LoopExecutor!
     /// When the I/O thread will next wake by itself (monotonic ns); a call due sooner wakes it.
     var ioWakeAt: UInt64 = .max
 
@@ -66,8 +68,13 @@ final class ClientCore: @unchecked Sendable {
         try socket.connect(endpoint)
         socketFD = socket.fileDescriptor
         monitorFD = monitor.fileDescriptor
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        let wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         precondition(wakeFD >= 0, "eventfd failed: errno \(errno)")
+        self.wakeFD = wakeFD
+        executor = LoopExecutor(wake: {
+            var one: UInt64 = 1
+            _ = withUnsafeBytes(of: &one) { Foundation.write(wakeFD, $0.baseAddress, 8) }
+        })
     }
 
     deinit {
@@ -123,7 +130,14 @@ final class ClientCore: @unchecked Sendable {
 
     // MARK: the I/O thread
 
+    private var hasOutbox: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !outbox.isEmpty
+    }
+
     func run() {
+        executor.bindToCurrentThread()
         // The monitor socket is used by this thread alone, so its signal is never taken by
         // another thread: it needs reading only when its descriptor fires.
         var monitorReady = true
@@ -159,8 +173,11 @@ final class ClientCore: @unchecked Sendable {
             ioWakeAt = monotonicNanos() + UInt64(timeout) * 1_000_000
             lock.unlock()
             resume(done)
+            // Callers that run on this thread (see `RPCClient.executor`) continue here, with no
+            // hand-off; what they send goes out on the next round, before this thread sleeps.
+            executor.runQueued()
             monitorReady = false
-            if timeout != 0 {
+            if timeout != 0 && !executor.hasJobs && !hasOutbox {
                 let ready = pollReadable([socketFD, monitorFD, wakeFD], timeoutMillis: timeout)
                 monitorReady = ready[1]
                 if ready[2] {

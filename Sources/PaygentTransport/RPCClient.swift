@@ -56,6 +56,13 @@ public final class RPCClient: Sendable {
         core.close()
     }
 
+    /// The client's I/O thread as a task executor. Code that makes many calls can run there
+    /// (`Task(executorPreference: client.executor)`, `withTaskExecutorPreference`): its requests
+    /// are sent and its replies delivered on that one thread, with no hand-off between threads,
+    /// which saves a context switch per call. Keep such code light: it shares the thread with
+    /// the socket.
+    public var executor: any TaskExecutor { core.executor }
+
     /// Stops the client; calls still in flight fail with `unavailable`.
     public func close() {
         core.close()

@@ -264,14 +264,16 @@ final class ServerLoop {
     }
 
     private func send(_ key: RouteKey, _ envelope: Envelope, body: [UInt8], counted: Bool) {
+        // Counted before sending, so a caller that reads `health` after its reply sees it.
+        if counted { stats.replied(error: envelope.kind == .error) }
         do {
             // A caller that has gone away is silently skipped by ROUTER.
             _ = try socket.send([key.identity, envelope.encoded(), body])
-            if counted { stats.replied(error: envelope.kind == .error) }
         } catch {
             noisy.warning(logger, "send", "reply could not be sent", ["error": "\(error)"])
         }
     }
+
 
     private func drop(_ kind: String, _ message: Logger.Message, _ metadata: Logger.Metadata) {
         stats.droppedOne()

@@ -25,7 +25,10 @@ final class BenchSmokeTests: XCTestCase {
     func testRPC() async throws {
         let output = try await run(["rpc", "--calls", "200", "--warmup", "20", "--inflight", "4"])
         for transport in ["tcp", "ipc"] {
-            XCTAssertNotNil(output.range(of: "\(transport) +1 ", options: .regularExpression), output)
+            for callers in ["pool", "client"] {
+                XCTAssertNotNil(output.range(of: "\(transport) +\(callers) +1 ", options: .regularExpression), output)
+                XCTAssertNotNil(output.range(of: "\(transport) +\(callers) +4 ", options: .regularExpression), output)
+            }
             XCTAssertNotNil(output.range(of: "target rpc-\(transport)-p50: .* (PASS|FAIL)", options: .regularExpression), output)
             XCTAssertNotNil(output.range(of: "target rpc-\(transport)-throughput-4: .* (PASS|FAIL)", options: .regularExpression), output)
         }

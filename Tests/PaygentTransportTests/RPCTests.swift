@@ -51,6 +51,38 @@ final class RPCTests: XCTestCase {
         await server.shutdown()
     }
 
+    func testCallsFromTheClientsOwnThread() async throws {
+        let server = try makeServer()
+        let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask(executorPreference: client.executor) {
+                    var count = 0
+                    for i in 0..<50 {
+                        let reply: Echo = try await client.call("echo", Echo(text: "\(worker)-\(i)"))
+                        XCTAssertEqual(reply.text, "\(worker)-\(i)")
+                        count += 1
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        XCTAssertEqual(total, 400)
+        // Errors and deadlines behave the same there.
+        let code = await Task(executorPreference: client.executor) { () async -> ErrorCode? in
+            do throws(PaygentError) {
+                let _: Echo = try await client.call("echo", Echo(text: "slow", delayMillis: 1000), deadline: .milliseconds(100))
+                return nil
+            } catch {
+                return error.code
+            }
+        }.value
+        XCTAssertEqual(code, .deadlineExceeded)
+        client.close()
+        await server.shutdown()
+    }
+
     func testTypedErrors() async throws {
         let server = try makeServer()
         let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)
