@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -32,6 +33,16 @@ let package = Package(
             providers: [.apt(["libsecp256k1-dev"])]
         ),
         .target(name: "PaygentCrypto", dependencies: ["CSecp256k1", .product(name: "BigInt", package: "BigInt")]),
+        // Keystores need scrypt/PBKDF2 and AES-CTR: swift-crypto (BoringSSL) rather than hand-written
+        // ciphers. Its own target, so only wallet code pays for building BoringSSL.
+        .target(
+            name: "PaygentKeystore",
+            dependencies: [
+                "PaygentCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
 
         .target(
             name: "PaygentWire",
@@ -44,7 +55,11 @@ let package = Package(
             name: "PaygentTransport",
             dependencies: ["PaygentWire", "CZeroMQ", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "PaygentAPI", dependencies: ["PaygentWire"]),
+        .target(
+            name: "PaygentX402",
+            dependencies: ["PaygentCrypto", .product(name: "BigInt", package: "BigInt")]
+        ),
+        .target(name: "PaygentAPI", dependencies: ["PaygentWire", .product(name: "BigInt", package: "BigInt")]),
         .target(
             name: "PaygentRuntime",
             dependencies: [
@@ -89,7 +104,8 @@ let package = Package(
         .executableTarget(name: "paygent-bench", dependencies: ["PaygentBench"]),
 
         .testTarget(name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentAPI", "PaygentTestSupport"]),
-        .testTarget(name: "PaygentCryptoTests", dependencies: ["PaygentCrypto"]),
+        .testTarget(name: "PaygentCryptoTests", dependencies: ["PaygentCrypto", "PaygentKeystore"], exclude: ["Fixtures"]),
+        .testTarget(name: "PaygentX402Tests", dependencies: ["PaygentX402", "PaygentCrypto", "PaygentAPI"]),
         .testTarget(name: "PaygentTransportTests", dependencies: ["PaygentTransport", "PaygentWire", "PaygentTestSupport"]),
         .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", "PaygentTestSupport"]),
         .testTarget(
