@@ -78,6 +78,8 @@ let package = Package(
             name: "PaygentCLI",
             dependencies: [
                 "PaygentRuntime", "PaygentTransport", "PaygentAPI", "PaygentWire",
+                "PaygentCrypto", "PaygentKeystore", "PaygentX402",
+                .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -105,7 +107,7 @@ let package = Package(
 
         .testTarget(name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentCryptoTests", dependencies: ["PaygentCrypto", "PaygentKeystore"], exclude: ["Fixtures"]),
-        .testTarget(name: "PaygentX402Tests", dependencies: ["PaygentX402", "PaygentCrypto", "PaygentAPI"]),
+        .testTarget(name: "PaygentX402Tests", dependencies: ["PaygentX402", "PaygentCrypto", "PaygentAPI", "PaygentWire", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PaygentTransportTests", dependencies: ["PaygentTransport", "PaygentWire", "PaygentTestSupport"]),
         .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", "PaygentTestSupport"]),
         .testTarget(

@@ -80,3 +80,10 @@ func humanDuration(_ seconds: Double) -> String {
     if total < 86400 { return String(format: "%dh %02dm", total / 3600, (total % 3600) / 60) }
     return String(format: "%dd %02dh", total / 86400, (total % 86400) / 3600)
 }
+
+/// A failure of the work itself (unreadable file, bad header), as opposed to bad arguments:
+/// printed as `Error: <message>` without the usage text, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

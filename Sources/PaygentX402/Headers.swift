@@ -75,7 +75,12 @@ public enum HeaderCodec {
     /// Decodes a payment header (`PAYMENT-SIGNATURE` or `X-PAYMENT`) of either version.
     public static func decodePayment(_ header: String) throws(X402DecodingError) -> AnyPaymentPayload {
         struct Version: Decodable { var x402Version: Int }
-        let version = try decode(Version.self, from: header).x402Version
+        let version: Int
+        do {
+            version = try decode(Version.self, from: header).x402Version
+        } catch {
+            throw X402DecodingError("not x402 JSON (no x402Version): \(error.message.replacingOccurrences(of: "the header is not a valid Version JSON: ", with: ""))")
+        }
         switch version {
         case 1: return .v1(try decode(PaymentPayloadV1.self, from: header))
         case 2: return .v2(try decode(PaymentPayload.self, from: header))
