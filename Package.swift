@@ -87,7 +87,8 @@ let package = Package(
         .target(
             name: "PaygentBench",
             dependencies: [
-                "PaygentWire", "PaygentTransport", "PaygentRuntime", "PaygentAPI",
+                "PaygentWire", "PaygentCrypto", "PaygentX402", "CSecp256k1",
+                .product(name: "BigInt", package: "BigInt"), "PaygentTransport", "PaygentRuntime", "PaygentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

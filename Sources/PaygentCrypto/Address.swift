@@ -15,21 +15,36 @@ public struct Address: Hashable, Sendable, Comparable, CustomStringConvertible, 
 
     /// Parses `0x` + 40 hex digits, checking the EIP-55 checksum of mixed-case input.
     public init(_ text: String) throws(CryptoError) {
-        guard text.hasPrefix("0x") || text.hasPrefix("0X") else {
-            throw CryptoError(.invalidAddress, "address '\(text)' must start with 0x")
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 42, utf8[0] == 0x30, utf8[1] == 0x78 || utf8[1] == 0x58 else {
+            throw CryptoError(.invalidAddress, "address '\(text)' must be 0x followed by 40 hex digits")
         }
-        let raw: [UInt8]
-        do {
-            raw = try HexField.bytes(text, count: 20, what: "address")
-        } catch {
-            throw CryptoError(.invalidAddress, "address '\(text)' is not 0x followed by 40 hex digits")
+        var raw = [UInt8](repeating: 0, count: 20)
+        var lower = [UInt8](repeating: 0, count: 40)
+        var hasLower = false
+        var hasUpper = false
+        for index in 0..<40 {
+            let char = utf8[index + 2]
+            let nibble: UInt8
+            switch char {
+            case 0x30...0x39: nibble = char - 0x30; lower[index] = char
+            case 0x61...0x66: nibble = char - 0x61 + 10; lower[index] = char; hasLower = true
+            case 0x41...0x46: nibble = char - 0x41 + 10; lower[index] = char + 0x20; hasUpper = true
+            default: throw CryptoError(.invalidAddress, "address '\(text)' must be 0x followed by 40 hex digits")
+            }
+            raw[index / 2] |= index % 2 == 0 ? nibble << 4 : nibble
         }
-        try self.init(bytes: raw)
-        let digits = text.dropFirst(2)
-        let hasLower = digits.contains { $0.isLowercase }
-        let hasUpper = digits.contains { $0.isUppercase }
-        if hasLower && hasUpper && String(digits) != String(eip55.dropFirst(2)) {
-            throw CryptoError(.badChecksum, "address '\(text)' has a wrong EIP-55 checksum (expected \(eip55)); check it for typos")
+        bytes = raw
+        if hasLower && hasUpper {
+            // EIP-55: a letter is upper case iff its nibble of keccak256(lowercase hex) is ≥ 8.
+            let hash = Keccak256.hash(lower)
+            for index in 0..<40 where lower[index] >= 0x61 {
+                let nibble = index % 2 == 0 ? hash[index / 2] >> 4 : hash[index / 2] & 0x0F
+                let isUpper = utf8[index + 2] <= 0x46
+                if isUpper != (nibble >= 8) {
+                    throw CryptoError(.badChecksum, "address '\(text)' has a wrong EIP-55 checksum (expected \(eip55)); check it for typos")
+                }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import BigInt
 
 /// A token's EIP-712 domain: what an EIP-3009 authorization is bound to.
@@ -57,8 +58,36 @@ public struct TransferWithAuthorization: Sendable, Equatable {
             ])
     }
 
+    /// keccak256(typeString) of `EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)`.
+    static let domainTypeHash = Keccak256.hash("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+    /// keccak256 of this type's `encodeType`.
+    static let typeHash = Keccak256.hash(
+        "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)")
+
+    /// The EIP-712 digest. The same bytes as `typedData(domain:).digest()` (the tests check both),
+    /// computed directly: verification does this for every payment.
     public func digest(domain: TokenDomain) throws(CryptoError) -> [UInt8] {
-        try typedData(domain: domain).digest()
+        guard nonce.count == 32 else {
+            throw CryptoError(.invalidTypedData, "TransferWithAuthorization.nonce must be 32 bytes, got \(nonce.count)")
+        }
+        let limit = BigUInt(1) << 256
+        guard value < limit, validAfter < limit, validBefore < limit, domain.chainID < limit else {
+            throw CryptoError(.invalidTypedData, "a TransferWithAuthorization number does not fit uint256")
+        }
+        let zeros12 = [UInt8](repeating: 0, count: 12)
+        var domainData = Self.domainTypeHash
+        domainData += Keccak256.hash(domain.name)
+        domainData += Keccak256.hash(domain.version)
+        domainData += TypedData.word(domain.chainID.serialize())
+        domainData += zeros12 + domain.verifyingContract.bytes
+        var structData = Self.typeHash
+        structData += zeros12 + from.bytes
+        structData += zeros12 + to.bytes
+        structData += TypedData.word(value.serialize())
+        structData += TypedData.word(validAfter.serialize())
+        structData += TypedData.word(validBefore.serialize())
+        structData += nonce
+        return Keccak256.hash([0x19, 0x01] + Keccak256.hash(domainData) + Keccak256.hash(structData))
     }
 
     public func sign(with key: PrivateKey, domain: TokenDomain) throws(CryptoError) -> Signature {

@@ -48,15 +48,13 @@ public enum Keccak256 {
         }
 
         private mutating func absorbBlock() {
-            for lane in 0..<(Self.rate / 8) {
-                var word: UInt64 = 0
-                for byte in 0..<8 {
-                    word |= UInt64(buffer[lane * 8 + byte]) << UInt64(8 * byte)
+            buffer.withUnsafeBytes { block in
+                for lane in 0..<(Self.rate / 8) {
+                    state[lane] ^= UInt64(littleEndian: block.loadUnaligned(fromByteOffset: lane * 8, as: UInt64.self))
                 }
-                state[lane] ^= word
             }
             buffer.removeAll(keepingCapacity: true)
-            Self.permute(&state)
+            state.withUnsafeMutableBufferPointer { Self.permute($0) }
         }
 
         private static let roundConstants: [UInt64] = [
@@ -68,45 +66,55 @@ public enum Keccak256 {
             0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
         ]
 
-        /// Rotation offsets, indexed by lane x + 5y.
-        private static let rotations: [UInt64] = [
-            0, 1, 62, 28, 27,
-            36, 44, 6, 55, 20,
-            3, 10, 43, 25, 39,
-            41, 45, 15, 21, 8,
-            18, 2, 61, 56, 14,
-        ]
+        /// The π cycle starting at lane 1, and the ρ offset for each step of it.
+        private static let piLanes: [Int] = [10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4, 15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1]
+        private static let rhoOffsets: [UInt64] = [1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14, 27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44]
 
         @inline(__always)
         private static func rotl(_ x: UInt64, _ n: UInt64) -> UInt64 {
-            n == 0 ? x : (x << n) | (x >> (64 - n))
+            (x << n) | (x >> (64 - n))
         }
 
-        /// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι.
-        static func permute(_ a: inout [UInt64]) {
-            var c = [UInt64](repeating: 0, count: 5)
-            var b = [UInt64](repeating: 0, count: 25)
+        /// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι, on 25 lanes in place (x + 5y order),
+        /// with ρ and π fused along the standard lane cycle so no scratch state is needed.
+        static func permute(_ a: UnsafeMutableBufferPointer<UInt64>) {
             for round in 0..<24 {
-                for x in 0..<5 {
-                    c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20]
-                }
-                for x in 0..<5 {
-                    let d = c[(x + 4) % 5] ^ rotl(c[(x + 1) % 5], 1)
-                    for y in stride(from: 0, to: 25, by: 5) {
-                        a[x + y] ^= d
-                    }
-                }
-                for x in 0..<5 {
-                    for y in 0..<5 {
-                        let index = x + 5 * y
-                        b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(a[index], rotations[index])
-                    }
-                }
+                // θ
+                let c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20]
+                let c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21]
+                let c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22]
+                let c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23]
+                let c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24]
+                let d0 = c4 ^ rotl(c1, 1)
+                let d1 = c0 ^ rotl(c2, 1)
+                let d2 = c1 ^ rotl(c3, 1)
+                let d3 = c2 ^ rotl(c4, 1)
+                let d4 = c3 ^ rotl(c0, 1)
                 for y in stride(from: 0, to: 25, by: 5) {
-                    for x in 0..<5 {
-                        a[x + y] = b[x + y] ^ (~b[(x + 1) % 5 + y] & b[(x + 2) % 5 + y])
-                    }
+                    a[y] ^= d0
+                    a[y + 1] ^= d1
+                    a[y + 2] ^= d2
+                    a[y + 3] ^= d3
+                    a[y + 4] ^= d4
                 }
+                // ρ and π
+                var current = a[1]
+                for step in 0..<24 {
+                    let lane = piLanes[step]
+                    let next = a[lane]
+                    a[lane] = rotl(current, rhoOffsets[step])
+                    current = next
+                }
+                // χ
+                for y in stride(from: 0, to: 25, by: 5) {
+                    let t0 = a[y], t1 = a[y + 1], t2 = a[y + 2], t3 = a[y + 3], t4 = a[y + 4]
+                    a[y] = t0 ^ (~t1 & t2)
+                    a[y + 1] = t1 ^ (~t2 & t3)
+                    a[y + 2] = t2 ^ (~t3 & t4)
+                    a[y + 3] = t3 ^ (~t4 & t0)
+                    a[y + 4] = t4 ^ (~t0 & t1)
+                }
+                // ι
                 a[0] ^= roundConstants[round]
             }
         }

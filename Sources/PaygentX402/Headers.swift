@@ -60,31 +60,92 @@ public enum HeaderCodec {
 
     /// Decodes base64 JSON; tolerates surrounding whitespace and missing padding.
     public static func decode<T: Decodable>(_ type: T.Type, from header: String) throws(X402DecodingError) -> T {
-        var text = header.trimmingCharacters(in: .whitespacesAndNewlines)
-        while text.count % 4 != 0 { text += "=" }
-        guard let data = Data(base64Encoded: text) else {
-            throw X402DecodingError("the header is not base64")
+        try decode(type, json: try base64JSON(header))
+    }
+
+    /// Decodes a payment header (`PAYMENT-SIGNATURE` or `X-PAYMENT`) of either version, in one
+    /// JSON pass: the fields of both versions are read, then the version picks the shape.
+    public static func decodePayment(_ header: String) throws(X402DecodingError) -> AnyPaymentPayload {
+        struct EitherVersion: Decodable {
+            var x402Version: Int
+            var payload: ExactEVMPayload?
+            var accepted: PaymentRequirements?
+            var resource: ResourceInfo?
+            var extensions: JSONValue?
+            var scheme: String?
+            var network: String?
+
+            enum CodingKeys: String, CodingKey {
+                case x402Version, payload, accepted, resource, extensions, scheme, network
+            }
+
+            /// The version first, so that a payment of an unknown version says so.
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                guard let version = try container.decodeIfPresent(Int.self, forKey: .x402Version) else {
+                    throw X402DecodingError("not x402 JSON (no x402Version)")
+                }
+                guard version == 1 || version == 2 else {
+                    throw X402DecodingError("x402Version \(version) is not supported (1 or 2)")
+                }
+                x402Version = version
+                payload = try container.decodeIfPresent(ExactEVMPayload.self, forKey: .payload)
+                accepted = try container.decodeIfPresent(PaymentRequirements.self, forKey: .accepted)
+                resource = try container.decodeIfPresent(ResourceInfo.self, forKey: .resource)
+                extensions = try container.decodeIfPresent(JSONValue.self, forKey: .extensions)
+                scheme = try container.decodeIfPresent(String.self, forKey: .scheme)
+                network = try container.decodeIfPresent(String.self, forKey: .network)
+            }
         }
+        let json = try base64JSON(header)
+        let either: EitherVersion
         do {
-            return try JSONDecoder().decode(type, from: data)
+            either = try JSONDecoder().decode(EitherVersion.self, from: json)
+        } catch let error as X402DecodingError {
+            throw error
         } catch {
-            throw X402DecodingError("the header is not a valid \(type) JSON: \(Self.describe(error))")
+            throw X402DecodingError("not an x402 payment: \(describe(error))")
+        }
+        let version = either.x402Version
+        guard let payload = either.payload else {
+            throw X402DecodingError("the payment has no payload")
+        }
+        switch version {
+        case 1:
+            guard let scheme = either.scheme, let network = either.network else {
+                throw X402DecodingError("a v1 payment needs scheme and network")
+            }
+            return .v1(PaymentPayloadV1(scheme: scheme, network: network, payload: payload))
+        case 2:
+            guard let accepted = either.accepted else {
+                throw X402DecodingError("a v2 payment needs the accepted requirements")
+            }
+            var v2 = PaymentPayload(payload: payload, accepted: accepted, resource: either.resource)
+            v2.extensions = either.extensions
+            return .v2(v2)
+        default:
+            throw X402DecodingError("x402Version \(version) is not supported (1 or 2)")
         }
     }
 
-    /// Decodes a payment header (`PAYMENT-SIGNATURE` or `X-PAYMENT`) of either version.
-    public static func decodePayment(_ header: String) throws(X402DecodingError) -> AnyPaymentPayload {
-        struct Version: Decodable { var x402Version: Int }
-        let version: Int
-        do {
-            version = try decode(Version.self, from: header).x402Version
-        } catch {
-            throw X402DecodingError("not x402 JSON (no x402Version): \(error.message.replacingOccurrences(of: "the header is not a valid Version JSON: ", with: ""))")
+    /// The JSON bytes inside a base64 header value.
+    static func base64JSON(_ header: String) throws(X402DecodingError) -> Data {
+        var bytes = Array(header.utf8)
+        while let last = bytes.last, last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 { bytes.removeLast() }
+        let start = bytes.firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) } ?? bytes.endIndex
+        bytes.removeFirst(start)
+        while bytes.count % 4 != 0 { bytes.append(0x3D) }
+        guard let data = Data(base64Encoded: Data(bytes)) else {
+            throw X402DecodingError("the header is not base64")
         }
-        switch version {
-        case 1: return .v1(try decode(PaymentPayloadV1.self, from: header))
-        case 2: return .v2(try decode(PaymentPayload.self, from: header))
-        default: throw X402DecodingError("x402Version \(version) is not supported (1 or 2)")
+        return data
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, json: Data) throws(X402DecodingError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: json)
+        } catch {
+            throw X402DecodingError("the header is not a valid \(type) JSON: \(describe(error))")
         }
     }
 

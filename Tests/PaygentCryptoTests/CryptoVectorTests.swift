@@ -94,6 +94,7 @@ final class CryptoVectorTests: XCTestCase {
             XCTAssertEqual(hex(try typed.domainSeparator()), item["domain_separator"] as? String)
             XCTAssertEqual(hex(try typed.hashStruct(TransferWithAuthorization.typeName, typed.message)), item["struct_hash"] as? String)
             XCTAssertEqual(hex(try authorization.digest(domain: domain)), item["digest"] as? String)
+            XCTAssertEqual(try typed.digest(), try authorization.digest(domain: domain), "the general and the direct path agree")
             let signature = try authorization.sign(with: key, domain: domain)
             XCTAssertEqual(hex(signature.r), item["r"] as? String)
             XCTAssertEqual(hex(signature.s), item["s"] as? String)
