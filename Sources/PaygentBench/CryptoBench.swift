@@ -17,6 +17,9 @@ struct CryptoBench: ParsableCommand {
     @Option(help: "Rounds; the median round counts.")
     var rounds = 3
 
+    @Flag(help: "Also show where a verification's time goes.")
+    var breakdown = false
+
     func run() throws {
         let key = try PrivateKey(hex: "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
         let now: UInt64 = 1_767_225_600
@@ -40,19 +43,6 @@ struct CryptoBench: ParsableCommand {
             guard result.isValid else { throw ValidationError("verification failed: \(result.message)") }
         }
 
-        if ProcessInfo.processInfo.environment["PARTS"] != nil {
-            let decoded = try HeaderCodec.decodePayment(header)
-            print("decode", 1e6 / (try rate("d") { _ = try HeaderCodec.decodePayment(header) }))
-            print("verify", 1e6 / (try rate("v") { _ = ExactVerifier.verify(decoded, against: offer, now: now) }))
-            let a = decoded.exact.authorization
-            print("address", 1e6 / (try rate("a") { _ = try Address(a.from) }))
-            print("keccak32", 1e6 / (try rate("k") { _ = Keccak256.hash(digest) }))
-            print("sig parse", 1e6 / (try rate("s") { _ = try Signature(hex: decoded.exact.signature!) }))
-            print("bigint", 1e6 / (try rate("b") { _ = BigUInt(a.validBefore, radix: 10) }))
-            let t = TransferWithAuthorization(from: try Address(a.from), to: try Address(a.to), value: 100000, validAfter: 0, validBefore: 1, nonce: digest)
-            let dom = TokenDomain(name: "Bridged USDC (Stargate)", version: "1", chainID: 338, verifyingContract: try Address(offer.asset))
-            print("digest", 1e6 / (try rate("g") { _ = try t.digest(domain: dom) }))
-        }
         print("crypto: \(iterations) operations x \(rounds) rounds (median), one core")
         print("")
         print("\(pad("operation", 30)) \(leftPad("per second", 11)) \(leftPad("µs each", 9))")
@@ -61,6 +51,26 @@ struct CryptoBench: ParsableCommand {
             ("x402 payment verification", verifications),
         ] {
             print("\(pad(name, 30)) \(leftPad(format(perSecond, 0), 11)) \(leftPad(format(1e6 / perSecond, 1), 9))")
+        }
+        if breakdown {
+            print("")
+            print("where one verification's time goes (µs):")
+            let decoded = try HeaderCodec.decodePayment(header)
+            let a = decoded.exact.authorization
+            let transfer = TransferWithAuthorization(
+                from: try Address(a.from), to: try Address(a.to), value: 100_000, validAfter: 0, validBefore: 1, nonce: digest)
+            let domain = TokenDomain(name: "Bridged USDC (Stargate)", version: "1", chainID: 338, verifyingContract: try Address(offer.asset))
+            let parts: [(String, () throws -> Void)] = [
+                ("decode header (base64 + JSON)", { _ = try HeaderCodec.decodePayment(header) }),
+                ("rules + digest + recover", { _ = ExactVerifier.verify(decoded, against: offer, now: now) }),
+                ("  EIP-712 digest", { _ = try transfer.digest(domain: domain) }),
+                ("  parse a checksummed address", { _ = try Address(a.from) }),
+                ("  parse the signature", { _ = try Signature(hex: decoded.exact.signature!) }),
+                ("  keccak256 of 32 bytes", { _ = Keccak256.hash(digest) }),
+            ]
+            for (name, operation) in parts {
+                print("  \(pad(name, 32)) \(leftPad(format(1e6 / (try rate(name, operation)), 2), 8))")
+            }
         }
         print("")
         var verdicts = Verdicts()

@@ -78,20 +78,31 @@ public struct TransferWithAuthorization: Sendable, Equatable {
         var domainData = Self.domainTypeHash
         domainData += Keccak256.hash(domain.name)
         domainData += Keccak256.hash(domain.version)
-        domainData += TypedData.word(domain.chainID.serialize())
+        domainData += Self.word(domain.chainID)
         domainData += zeros12 + domain.verifyingContract.bytes
         var structData = Self.typeHash
         structData += zeros12 + from.bytes
         structData += zeros12 + to.bytes
-        structData += TypedData.word(value.serialize())
-        structData += TypedData.word(validAfter.serialize())
-        structData += TypedData.word(validBefore.serialize())
+        structData += Self.word(value)
+        structData += Self.word(validAfter)
+        structData += Self.word(validBefore)
         structData += nonce
         return Keccak256.hash([0x19, 0x01] + Keccak256.hash(domainData) + Keccak256.hash(structData))
     }
 
     public func sign(with key: PrivateKey, domain: TokenDomain) throws(CryptoError) -> Signature {
         try key.sign(digest: try digest(domain: domain))
+    }
+
+    /// A uint256 as a 32-byte big-endian word; values that fit 64 bits skip BigUInt's serializer.
+    static func word(_ value: BigUInt) -> [UInt8] {
+        if value.bitWidth - value.leadingZeroBitCount <= 64 {
+            var out = [UInt8](repeating: 0, count: 32)
+            let small = UInt64(value)
+            for index in 0..<8 { out[31 - index] = UInt8(truncatingIfNeeded: small >> (8 * UInt64(index))) }
+            return out
+        }
+        return TypedData.word(value.serialize())
     }
 
     /// The address that signed this authorization for `domain`.

@@ -157,12 +157,11 @@ public struct Signature: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `0x` + 130 hex digits.
     public init(hex: String) throws(CryptoError) {
-        var digits = Substring(hex)
-        if digits.hasPrefix("0x") { digits = digits.dropFirst(2) }
-        guard digits.count % 2 == 0 else { throw CryptoError(.invalidSignature, "signature is not whole bytes of hex") }
+        let digits = hex.utf8.count - (hex.hasPrefix("0x") ? 2 : 0)
+        guard digits % 2 == 0 else { throw CryptoError(.invalidSignature, "signature is not whole bytes of hex") }
         let raw: [UInt8]
         do {
-            raw = try HexField.bytes(hex, count: digits.count / 2, what: "signature")
+            raw = try HexField.bytes(hex, count: digits / 2, what: "signature")
         } catch {
             throw CryptoError(.invalidSignature, "signature is not hex")
         }

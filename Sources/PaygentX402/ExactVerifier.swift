@@ -95,13 +95,13 @@ public enum ExactVerifier {
         guard authorization.to.lowercased() == offer.payTo.lowercased() else {
             return refuse(.recipientMismatch, "the authorization pays \(authorization.to), the requirements say \(offer.payTo)")
         }
-        guard let value = BigUInt(authorization.value, radix: 10), let amount = BigUInt(offer.amount, radix: 10), value == amount else {
+        guard let value = decimal(authorization.value), let amount = decimal(offer.amount), value == amount else {
             return refuse(.valueMismatch, "the authorization is for \(authorization.value) base units, the price is \(offer.amount)")
         }
-        guard let validBefore = BigUInt(authorization.validBefore, radix: 10), validBefore >= BigUInt(now + minimumValiditySeconds) else {
+        guard let validBefore = decimal(authorization.validBefore), validBefore >= BigUInt(now + minimumValiditySeconds) else {
             return refuse(.validBefore, "the authorization expires at \(authorization.validBefore), too soon for now (\(now))")
         }
-        guard let validAfter = BigUInt(authorization.validAfter, radix: 10), validAfter <= BigUInt(now) else {
+        guard let validAfter = decimal(authorization.validAfter), validAfter <= BigUInt(now) else {
             return refuse(.validAfter, "the authorization is valid only after \(authorization.validAfter) (now \(now))")
         }
 
@@ -159,18 +159,17 @@ public enum ExactVerifier {
         return Verification(reason: nil, message: "valid", payer: payer, signer: signer)
     }
 
-    static func hexBytes(_ text: String, count: Int) throws -> [UInt8] {
-        var digits = Substring(text)
-        if digits.hasPrefix("0x") { digits = digits.dropFirst(2) }
-        guard digits.count == count * 2 else { throw X402DecodingError("nonce must be \(count) bytes") }
-        var out: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            guard let byte = UInt8(digits[index..<next], radix: 16) else { throw X402DecodingError("nonce is not hex") }
-            out.append(byte)
-            index = next
-        }
-        return out
+    /// A non-negative decimal integer (uint256 range); nil for anything else. Short values take
+    /// a 64-bit fast path.
+    static func decimal(_ text: String) -> BigUInt? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        if text.utf8.count <= 19, let small = UInt64(text) { return BigUInt(small) }
+        guard let value = BigUInt(text, radix: 10), value < BigUInt(1) << 256 else { return nil }
+        return value
     }
+
+    static func hexBytes(_ text: String, count: Int) throws -> [UInt8] {
+        try HexField.bytes(text, count: count, what: "nonce")
+    }
+
 }

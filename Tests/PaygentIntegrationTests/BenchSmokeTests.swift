@@ -22,6 +22,14 @@ final class BenchSmokeTests: XCTestCase {
         XCTAssertNotNil(output.range(of: #"target wire-vs-json: .* \(goal .*\) (PASS|FAIL)"#, options: .regularExpression), output)
     }
 
+    func testCrypto() async throws {
+        let output = try await run(["crypto", "--iterations", "50", "--rounds", "1", "--breakdown"])
+        for row in ["bare libsecp256k1 recover", "sign (ours)", "recover signer (ours)", "x402 payment verification", "EIP-712 digest"] {
+            XCTAssertTrue(output.contains(row), output)
+        }
+        XCTAssertNotNil(output.range(of: #"target crypto-verify-vs-recover: .* \(goal .*\) (PASS|FAIL)"#, options: .regularExpression), output)
+    }
+
     func testRPC() async throws {
         let output = try await run(["rpc", "--calls", "200", "--warmup", "20", "--inflight", "4"])
         for transport in ["tcp", "ipc"] {
