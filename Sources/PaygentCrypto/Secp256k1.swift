@@ -127,6 +127,17 @@ public struct PublicKey: Sendable, Hashable {
     }
 
     public var address: Address { Address(publicKey: self) }
+
+    /// True if `signature` over `digest` was made by this key (low s required, as on chain).
+    public func isValidSignature(_ signature: Signature, digest: [UInt8]) -> Bool {
+        guard digest.count == 32, signature.hasLowS else { return false }
+        let context = Secp256k1Context.shared.pointer
+        var point = secp256k1_pubkey()
+        guard secp256k1_ec_pubkey_parse(context, &point, uncompressed, uncompressed.count) == 1 else { return false }
+        var parsed = secp256k1_ecdsa_signature()
+        guard secp256k1_ecdsa_signature_parse_compact(context, &parsed, signature.r + signature.s) == 1 else { return false }
+        return secp256k1_ecdsa_verify(context, &parsed, digest, &point) == 1
+    }
 }
 
 /// A 65-byte recoverable ECDSA signature r ‖ s ‖ v, as Ethereum and x402 carry it.

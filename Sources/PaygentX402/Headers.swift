@@ -10,7 +10,7 @@ public enum X402Header {
 }
 
 /// A payment header of either protocol version.
-public enum AnyPaymentPayload: Sendable, Hashable {
+public enum AnyPaymentPayload: Sendable, Hashable, Codable {
     case v1(PaymentPayloadV1)
     case v2(PaymentPayload)
 
@@ -39,6 +39,22 @@ public enum AnyPaymentPayload: Sendable, Hashable {
         switch self {
         case .v1(let payload): payload.network
         case .v2(let payload): payload.accepted.network
+        }
+    }
+
+    /// As JSON, a payment is the object of its version.
+    public init(from decoder: any Decoder) throws {
+        struct Version: Decodable { var x402Version: Int }
+        switch try Version(from: decoder).x402Version {
+        case 1: self = .v1(try PaymentPayloadV1(from: decoder))
+        default: self = .v2(try PaymentPayload(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .v1(let payload): try payload.encode(to: encoder)
+        case .v2(let payload): try payload.encode(to: encoder)
         }
     }
 }

@@ -121,6 +121,23 @@ public struct PaymentRequirementsV1: Codable, Sendable, Hashable {
     public var asset: String
     public var outputSchema: JSONValue?
     public var extra: JSONValue?
+
+    public init(
+        scheme: String, network: String, maxAmountRequired: String, resource: String, description: String?, mimeType: String?,
+        payTo: String, maxTimeoutSeconds: Int, asset: String, outputSchema: JSONValue?, extra: JSONValue?
+    ) {
+        self.scheme = scheme
+        self.network = network
+        self.maxAmountRequired = maxAmountRequired
+        self.resource = resource
+        self.description = description
+        self.mimeType = mimeType
+        self.payTo = payTo
+        self.maxTimeoutSeconds = maxTimeoutSeconds
+        self.asset = asset
+        self.outputSchema = outputSchema
+        self.extra = extra
+    }
 }
 
 /// v1 402 body.

@@ -13,6 +13,9 @@ final class KeyTests: XCTestCase {
         XCTAssertTrue(signature.hasLowS)
         XCTAssertEqual(try signature.recoverSigner(digest: digest), key.address)
         XCTAssertNotEqual(try signature.recoverSigner(digest: Keccak256.hash("pay 1.00 USDC")), key.address)
+        XCTAssertTrue(key.publicKey.isValidSignature(signature, digest: digest))
+        XCTAssertFalse(other.publicKey.isValidSignature(signature, digest: digest))
+        XCTAssertFalse(key.publicKey.isValidSignature(signature, digest: Keccak256.hash("pay 1.00 USDC")))
     }
 
     func testPrivateKeyNeverPrints() throws {

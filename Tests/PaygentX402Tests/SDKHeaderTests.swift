@@ -51,6 +51,15 @@ final class SDKHeaderTests: XCTestCase {
             XCTAssertTrue(response.success)
             XCTAssertNoThrow(try JSONDecoder().decode(SupportedResponse.self, from: Data(try json(try XCTUnwrap(vector["supported_response"])).utf8)))
 
+            // The SDK's facilitator request bodies decode, and verify.
+            for key in ["facilitator_verify_request_body", "facilitator_settle_request_body"] {
+                let request = try JSONDecoder().decode(FacilitatorRequest.self, from: Data(try json(try XCTUnwrap(vector[key])).utf8))
+                XCTAssertEqual(request.payment, payment, key)
+                XCTAssertTrue(ExactVerifier.verify(request.payment, against: request.offer, now: UInt64(now)).isValid, key)
+                let again = try JSONDecoder().decode(FacilitatorRequest.self, from: try JSONEncoder().encode(request))
+                XCTAssertEqual(again, request)
+            }
+
             // Re-encoding our decoded payment gives a header that decodes to the same thing.
             XCTAssertEqual(try HeaderCodec.decodePayment(try ExactSigner.header(payment)), payment)
         }
@@ -72,6 +81,11 @@ final class SDKHeaderTests: XCTestCase {
             let verification = ExactVerifier.verify(payment, against: try XCTUnwrap(offers.first), now: UInt64(now))
             XCTAssertTrue(verification.isValid, "\(network): \(verification.message)")
             XCTAssertEqual(verification.signer, payer)
+            if let body = vector["facilitator_verify_request_body"] {
+                let request = try JSONDecoder().decode(FacilitatorRequest.self, from: Data(try json(body).utf8))
+                XCTAssertEqual(request.payment, payment)
+                XCTAssertTrue(ExactVerifier.verify(request.payment, against: request.offer, now: UInt64(now)).isValid)
+            }
         }
     }
 
