@@ -26,7 +26,7 @@ extension X402 {
             } catch {
                 throw CLIError("not an x402 payment header: \(error)")
             }
-            let offers = try requirements.map { try Offer.parse(try readFile($0)) } ?? []
+            let offers = try requirements.map { try loadOffers($0) } ?? []
             let decoded = DecodedPayment(payment, domainHint: offers)
             if json {
                 try printJSON(decoded)

@@ -24,13 +24,7 @@ extension X402 {
         var json = false
 
         func run() async throws {
-            let text = FileManager.default.fileExists(atPath: requirements) || requirements == "-" ? try readFile(requirements) : requirements
-            let offers: [Offer]
-            do {
-                offers = try Offer.parse(text)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            let offers = try loadOffers(requirements)
             guard offers.indices.contains(offer) else {
                 throw ValidationError("--offer \(offer) is out of range; the requirements list \(offers.count) offer(s)")
             }

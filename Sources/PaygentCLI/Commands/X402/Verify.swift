@@ -28,13 +28,7 @@ extension X402 {
         }
 
         func run() async throws {
-            let text = FileManager.default.fileExists(atPath: requirements) || requirements == "-" ? try readFile(requirements) : requirements
-            let offers: [Offer]
-            do {
-                offers = try Offer.parse(text)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            let offers = try loadOffers(requirements)
             let payment: AnyPaymentPayload
             do {
                 payment = try HeaderCodec.decodePayment(try readArgument(header))

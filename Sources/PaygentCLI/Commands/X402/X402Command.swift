@@ -107,19 +107,9 @@ struct DecodedPayment: Encodable {
     }
 
     static func bytes32(_ text: String) throws -> [UInt8] {
-        var digits = Substring(text)
-        if digits.hasPrefix("0x") { digits = digits.dropFirst(2) }
-        guard digits.count == 64 else { throw X402DecodingError("nonce must be 32 bytes") }
-        var out: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            guard let byte = UInt8(digits[index..<next], radix: 16) else { throw X402DecodingError("nonce is not hex") }
-            out.append(byte)
-            index = next
-        }
-        return out
+        try HexField.bytes(text, count: 32, what: "nonce")
     }
+
 
     static func date(_ seconds: String) -> String? {
         guard let value = Double(seconds) else { return nil }

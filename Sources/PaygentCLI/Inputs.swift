@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaygentCrypto
 import PaygentKeystore
+import PaygentX402
 
 /// Where a command gets a signing key: a keystore v3 file (password from a file, the
 /// environment, or a prompt) or a file holding a 0x-hex private key.
@@ -76,4 +77,15 @@ func readFile(_ path: String) throws -> String {
         throw CLIError("cannot read \(path)")
     }
     return text
+}
+
+/// Offers from `--requirements`: a file, `-` for standard input, or the value itself (JSON or a
+/// base64 PAYMENT-REQUIRED header).
+func loadOffers(_ argument: String) throws -> [Offer] {
+    let text = FileManager.default.fileExists(atPath: argument) || argument == "-" ? try readFile(argument) : argument
+    do {
+        return try Offer.parse(text)
+    } catch {
+        throw CLIError("\(error)")
+    }
 }
