@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -68,6 +69,12 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "PaygentLedger",
+            dependencies: [
+                "PaygentCrypto", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
         .target(name: "PaygentPayments", dependencies: ["PaygentRuntime", "PaygentAPI"]),
         .target(name: "PaygentRegistry", dependencies: ["PaygentRuntime", "PaygentAPI"]),
         .target(name: "PaygentVVS", dependencies: ["PaygentRuntime", "PaygentAPI"]),
@@ -108,6 +115,13 @@ let package = Package(
 
         .testTarget(name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentCryptoTests", dependencies: ["PaygentCrypto", "PaygentKeystore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "PaygentLedgerTests",
+            dependencies: [
+                "PaygentLedger", "PaygentCrypto", .product(name: "BigInt", package: "BigInt"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(name: "PaygentX402Tests", dependencies: ["PaygentX402", "PaygentCrypto", "PaygentAPI", "PaygentWire", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PaygentTransportTests", dependencies: ["PaygentTransport", "PaygentWire", "PaygentTestSupport"]),
         .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", "PaygentTestSupport"]),

@@ -1,0 +1,36 @@
+import BigInt
+import PaygentCrypto
+
+/// A token on the local chain: its contract address, decimals and EIP-712 domain (authorizations
+/// to move it are signed over that domain, as on a real chain).
+public struct LedgerToken: Sendable, Hashable {
+    public let symbol: String
+    public let address: Address
+    public let decimals: Int
+    public let domainName: String
+    public let domainVersion: String
+
+    public func domain(chainID: UInt64) -> TokenDomain {
+        TokenDomain(name: domainName, version: domainVersion, chainID: BigUInt(chainID), verifyingContract: address)
+    }
+
+    /// The local chain's tokens. USDC carries the Cronos testnet token's address, EIP-712 name and
+    /// version, so a signature made for Cronos testnet verifies here. The others are local-only
+    /// contracts at addresses derived from their symbols (keccak256("paygent-local:" + symbol)).
+    public static let catalog: [LedgerToken] = [
+        local("CRO", decimals: 18, name: "Cronos"),
+        local("WCRO", decimals: 18, name: "Wrapped CRO"),
+        LedgerToken(
+            symbol: "USDC", address: try! Address("0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0"), decimals: 6,
+            domainName: "Bridged USDC (Stargate)", domainVersion: "1"),
+        local("USDT", decimals: 6, name: "Tether USD"),
+        local("VVS", decimals: 18, name: "VVSToken"),
+        local("WBTC", decimals: 8, name: "Wrapped BTC"),
+        local("WETH", decimals: 18, name: "Wrapped Ether"),
+    ]
+
+    static func local(_ symbol: String, decimals: Int, name: String) -> LedgerToken {
+        let address = try! Address(bytes: Array(Keccak256.hash("paygent-local:\(symbol)").suffix(20)))
+        return LedgerToken(symbol: symbol, address: address, decimals: decimals, domainName: name, domainVersion: "1")
+    }
+}

@@ -1,0 +1,335 @@
+import BigInt
+import Foundation
+import GRDB
+import PaygentCrypto
+
+/// The embedded "local chain": balances, EIP-3009 authorization state and an append-only
+/// transaction log in the payments service's SQLite database (WAL). Every change of a settlement
+/// happens in one transaction, so a crash at any instant leaves it applied whole or not at all,
+/// and a repeated idempotency key answers from the log instead of moving funds again.
+public final class LocalLedger: SettlementBackend {
+    public let chainID: UInt64
+    private let database: any DatabaseWriter
+    private let now: @Sendable () -> Date
+    private let tokens: [Address: LedgerToken]
+
+    /// Opens (creating and migrating if needed) the ledger at `path`; `nil` keeps it in memory
+    /// (tests). `chainID` is the chain that authorizations are signed for (338, Cronos testnet).
+    public init(path: String?, chainID: UInt64 = 338, now: @escaping @Sendable () -> Date = { Date() }) throws(LedgerError) {
+        self.chainID = chainID
+        self.now = now
+        tokens = Dictionary(uniqueKeysWithValues: LedgerToken.catalog.map { ($0.address, $0) })
+        do {
+            if let path {
+                database = try DatabasePool(path: path)
+            } else {
+                database = try DatabaseQueue()
+            }
+            try Self.migrator.migrate(database)
+            try database.write { db in
+                for token in LedgerToken.catalog {
+                    try db.execute(
+                        sql: """
+                            INSERT OR IGNORE INTO token (address, symbol, decimals, domain_name, domain_version)
+                            VALUES (?, ?, ?, ?, ?)
+                            """,
+                        arguments: [token.address.lowercase, token.symbol, token.decimals, token.domainName, token.domainVersion])
+                }
+            }
+        } catch {
+            throw LedgerError(.storage, "cannot open the ledger database: \(error)")
+        }
+    }
+
+    public func token(_ address: Address) -> LedgerToken? { tokens[address] }
+
+    public func token(symbol: String) -> LedgerToken? {
+        LedgerToken.catalog.first { $0.symbol.caseInsensitiveCompare(symbol) == .orderedSame }
+    }
+
+    // MARK: settlement
+
+    public func settle(_ transfers: [SignedTransfer], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt {
+        // Signatures are checked before the write transaction, so the database lock is held
+        // only for the state checks and the writes.
+        for (index, transfer) in transfers.enumerated() {
+            guard let token = tokens[transfer.token] else {
+                throw LedgerError(.unknownToken, "no token \(transfer.token) on the local chain", index: index)
+            }
+            guard transfer.authorization.value > 0 else {
+                throw LedgerError(.invalidAmount, "a transfer moves more than 0", index: index)
+            }
+            let signer: Address
+            do {
+                signer = try transfer.authorization.signer(of: transfer.signature, domain: token.domain(chainID: chainID))
+            } catch {
+                throw LedgerError(.badSignature, "the signature does not verify: \(error)", index: index)
+            }
+            guard signer == transfer.authorization.from else {
+                throw LedgerError(.badSignature, "signed by \(signer), not by \(transfer.authorization.from)", index: index)
+            }
+        }
+        let time = now()
+        let seconds = BigUInt(UInt64(max(0, time.timeIntervalSince1970)))
+        let chainID = self.chainID
+        let tokens = self.tokens
+        return try await write { db in
+            if let idempotencyKey, let replay = try Self.replay(db, idempotencyKey) {
+                return replay
+            }
+            var applied: [LedgerTransaction] = []
+            for (index, transfer) in transfers.enumerated() {
+                let a = transfer.authorization
+                guard a.validAfter <= seconds else {
+                    throw LedgerError(.notYetValid, "valid only after \(a.validAfter) (now \(seconds))", index: index)
+                }
+                guard seconds < a.validBefore else {
+                    throw LedgerError(.expired, "expired at \(a.validBefore) (now \(seconds))", index: index)
+                }
+                let token = transfer.token.lowercase
+                let used = try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?",
+                    arguments: [token, a.from.lowercase, Data(a.nonce)]) ?? false
+                guard !used else {
+                    throw LedgerError(.nonceUsed, "\(a.from) already used this nonce on \(tokens[transfer.token]!.symbol)", index: index)
+                }
+                let balance = try Self.balance(db, token: token, owner: a.from.lowercase)
+                guard balance >= a.value else {
+                    throw LedgerError(.insufficientBalance, "\(a.from) holds \(balance) base units, the transfer needs \(a.value)", index: index)
+                }
+                try Self.setBalance(db, token: token, owner: a.from.lowercase, balance - a.value)
+                try Self.setBalance(db, token: token, owner: a.to.lowercase, try Self.balance(db, token: token, owner: a.to.lowercase) + a.value)
+                let digest = try a.digest(domain: tokens[transfer.token]!.domain(chainID: chainID))
+                let hash = HexField.string(Keccak256.hash(Array("paygent-local-tx".utf8) + transfer.token.bytes + digest))
+                try db.execute(
+                    sql: "INSERT INTO authorization (token, authorizer, nonce, tx_hash) VALUES (?, ?, ?, ?)",
+                    arguments: [token, a.from.lowercase, Data(a.nonce), hash])
+                applied.append(try Self.append(
+                    db, hash: hash, kind: .transfer, token: token, from: a.from.lowercase, to: a.to.lowercase, value: a.value,
+                    idempotencyKey: idempotencyKey, time: time))
+            }
+            try Self.remember(db, idempotencyKey, applied)
+            return SettlementReceipt(transactions: applied, replayed: false)
+        }
+    }
+
+    /// Creates `amount` of a token out of nothing for `to`. Local chain only: the faucet for demos
+    /// and tests. Recorded in the log as a `mint` from the zero address.
+    public func mint(token: Address, to: Address, amount: BigUInt, idempotencyKey: String? = nil) async throws(LedgerError) -> SettlementReceipt {
+        guard tokens[token] != nil else { throw LedgerError(.unknownToken, "no token \(token) on the local chain") }
+        guard amount > 0, amount < BigUInt(1) << 256 else { throw LedgerError(.invalidAmount, "mint a positive uint256 amount") }
+        let time = now()
+        return try await write { db in
+            if let idempotencyKey, let replay = try Self.replay(db, idempotencyKey) {
+                return replay
+            }
+            let target = try Self.balance(db, token: token.lowercase, owner: to.lowercase) + amount
+            guard target < BigUInt(1) << 256 else { throw LedgerError(.invalidAmount, "the balance would exceed uint256") }
+            try Self.setBalance(db, token: token.lowercase, owner: to.lowercase, target)
+            let sequence = (try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(seq), 0) FROM ledger_transaction") ?? 0) + 1
+            let hash = HexField.string(Keccak256.hash(Array("paygent-local-mint:\(sequence)".utf8) + token.bytes + to.bytes))
+            let minted = try Self.append(
+                db, hash: hash, kind: .mint, token: token.lowercase, from: Self.zeroAddress, to: to.lowercase, value: amount,
+                idempotencyKey: idempotencyKey, time: time)
+            try Self.remember(db, idempotencyKey, [minted])
+            return SettlementReceipt(transactions: [minted], replayed: false)
+        }
+    }
+
+    // MARK: queries
+
+    public func balance(token: Address, owner: Address) async throws(LedgerError) -> BigUInt {
+        try await read { db in try Self.balance(db, token: token.lowercase, owner: owner.lowercase) }
+    }
+
+    /// Every token balance of `owner`, including zeros, in catalog order.
+    public func balances(owner: Address) async throws(LedgerError) -> [(token: LedgerToken, amount: BigUInt)] {
+        try await read { db in
+            try LedgerToken.catalog.map { ($0, try Self.balance(db, token: $0.address.lowercase, owner: owner.lowercase)) }
+        }
+    }
+
+    public func authorizationUsed(token: Address, authorizer: Address, nonce: [UInt8]) async throws(LedgerError) -> Bool {
+        try await read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?",
+                arguments: [token.lowercase, authorizer.lowercase, Data(nonce)]) ?? false
+        }
+    }
+
+    /// The sum of every balance of a token; equals everything ever minted of it.
+    public func totalBalances(token: Address) async throws(LedgerError) -> BigUInt {
+        try await read { db in
+            let blobs = try Data.fetchAll(db, sql: "SELECT amount FROM balance WHERE token = ?", arguments: [token.lowercase])
+            return blobs.reduce(BigUInt(0)) { $0 + BigUInt($1) }
+        }
+    }
+
+    /// Everything minted of a token, from the log.
+    public func totalMinted(token: Address) async throws(LedgerError) -> BigUInt {
+        try await read { db in
+            let blobs = try Data.fetchAll(
+                db, sql: "SELECT value FROM ledger_transaction WHERE token = ? AND kind = 'mint'", arguments: [token.lowercase])
+            return blobs.reduce(BigUInt(0)) { $0 + BigUInt($1) }
+        }
+    }
+
+    /// The log, newest first, optionally only what involves `owner` or one token; page with
+    /// `beforeSequence`.
+    public func transactions(owner: Address? = nil, token: Address? = nil, limit: Int = 50, beforeSequence: Int64? = nil) async throws(LedgerError) -> [LedgerTransaction] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let owner {
+                conditions.append("(sender = ? OR recipient = ?)")
+                arguments += [owner.lowercase, owner.lowercase]
+            }
+            if let token {
+                conditions.append("token = ?")
+                arguments.append(token.lowercase)
+            }
+            if let beforeSequence {
+                conditions.append("seq < ?")
+                arguments.append(beforeSequence)
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(max(0, min(limit, 1000)))
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM ledger_transaction \(filter) ORDER BY seq DESC LIMIT ?",
+                arguments: StatementArguments(arguments))
+            return rows.map(Self.transaction)
+        }
+    }
+
+    // MARK: storage
+
+    static let zeroAddress = "0x0000000000000000000000000000000000000000"
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE token (
+                    address TEXT PRIMARY KEY,
+                    symbol TEXT NOT NULL UNIQUE,
+                    decimals INTEGER NOT NULL,
+                    domain_name TEXT NOT NULL,
+                    domain_version TEXT NOT NULL
+                );
+                CREATE TABLE balance (
+                    token TEXT NOT NULL REFERENCES token(address),
+                    owner TEXT NOT NULL,
+                    amount BLOB NOT NULL CHECK (length(amount) = 32),
+                    PRIMARY KEY (token, owner)
+                ) WITHOUT ROWID;
+                CREATE TABLE authorization (
+                    token TEXT NOT NULL REFERENCES token(address),
+                    authorizer TEXT NOT NULL,
+                    nonce BLOB NOT NULL CHECK (length(nonce) = 32),
+                    tx_hash TEXT NOT NULL,
+                    PRIMARY KEY (token, authorizer, nonce)
+                ) WITHOUT ROWID;
+                CREATE TABLE ledger_transaction (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    hash TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL CHECK (kind IN ('transfer', 'mint')),
+                    token TEXT NOT NULL REFERENCES token(address),
+                    sender TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    value BLOB NOT NULL CHECK (length(value) = 32),
+                    idempotency_key TEXT,
+                    time REAL NOT NULL
+                );
+                CREATE INDEX ledger_transaction_sender ON ledger_transaction(sender, seq);
+                CREATE INDEX ledger_transaction_recipient ON ledger_transaction(recipient, seq);
+                CREATE TRIGGER ledger_transaction_append_only_update BEFORE UPDATE ON ledger_transaction
+                BEGIN SELECT RAISE(ABORT, 'the transaction log is append-only'); END;
+                CREATE TRIGGER ledger_transaction_append_only_delete BEFORE DELETE ON ledger_transaction
+                BEGIN SELECT RAISE(ABORT, 'the transaction log is append-only'); END;
+                CREATE TABLE settlement (
+                    idempotency_key TEXT PRIMARY KEY,
+                    first_seq INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {
+        do {
+            return try await database.write(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(.storage, "the ledger could not be written: \(error)")
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {
+        do {
+            return try await database.read(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(.storage, "the ledger could not be read: \(error)")
+        }
+    }
+
+    static func word(_ value: BigUInt) -> Data {
+        let bytes = value.serialize()
+        return Data(repeating: 0, count: 32 - bytes.count) + bytes
+    }
+
+    static func balance(_ db: Database, token: String, owner: String) throws -> BigUInt {
+        guard let blob = try Data.fetchOne(db, sql: "SELECT amount FROM balance WHERE token = ? AND owner = ?", arguments: [token, owner]) else {
+            return 0
+        }
+        return BigUInt(blob)
+    }
+
+    static func setBalance(_ db: Database, token: String, owner: String, _ amount: BigUInt) throws {
+        try db.execute(
+            sql: "INSERT INTO balance (token, owner, amount) VALUES (?, ?, ?) ON CONFLICT(token, owner) DO UPDATE SET amount = excluded.amount",
+            arguments: [token, owner, word(amount)])
+    }
+
+    static func append(
+        _ db: Database, hash: String, kind: LedgerTransaction.Kind, token: String, from: String, to: String, value: BigUInt,
+        idempotencyKey: String?, time: Date
+    ) throws -> LedgerTransaction {
+        try db.execute(
+            sql: """
+                INSERT INTO ledger_transaction (hash, kind, token, sender, recipient, value, idempotency_key, time)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [hash, kind.rawValue, token, from, to, word(value), idempotencyKey, time.timeIntervalSince1970])
+        return LedgerTransaction(
+            sequence: db.lastInsertedRowID, hash: hash, kind: kind, token: token, from: from, to: to,
+            value: String(value), idempotencyKey: idempotencyKey, time: time)
+    }
+
+    static func remember(_ db: Database, _ idempotencyKey: String?, _ applied: [LedgerTransaction]) throws {
+        guard let idempotencyKey, let first = applied.first, let last = applied.last else { return }
+        try db.execute(
+            sql: "INSERT INTO settlement (idempotency_key, first_seq, last_seq) VALUES (?, ?, ?)",
+            arguments: [idempotencyKey, first.sequence, last.sequence])
+    }
+
+    static func replay(_ db: Database, _ idempotencyKey: String) throws -> SettlementReceipt? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT first_seq, last_seq FROM settlement WHERE idempotency_key = ?", arguments: [idempotencyKey]) else {
+            return nil
+        }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM ledger_transaction WHERE seq BETWEEN ? AND ? ORDER BY seq",
+            arguments: [row["first_seq"] as Int64, row["last_seq"] as Int64])
+        return SettlementReceipt(transactions: rows.map(transaction), replayed: true)
+    }
+
+    static func transaction(_ row: Row) -> LedgerTransaction {
+        LedgerTransaction(
+            sequence: row["seq"], hash: row["hash"], kind: LedgerTransaction.Kind(rawValue: row["kind"]) ?? .transfer,
+            token: row["token"], from: row["sender"], to: row["recipient"], value: String(BigUInt(row["value"] as Data)),
+            idempotencyKey: row["idempotency_key"], time: Date(timeIntervalSince1970: row["time"]))
+    }
+}

@@ -1,0 +1,88 @@
+import BigInt
+import Foundation
+import PaygentCrypto
+
+/// An EIP-3009 authorization with its signature, for one token: what moves funds.
+public struct SignedTransfer: Sendable, Equatable {
+    public var token: Address
+    public var authorization: TransferWithAuthorization
+    public var signature: Signature
+
+    public init(token: Address, authorization: TransferWithAuthorization, signature: Signature) {
+        self.token = token
+        self.authorization = authorization
+        self.signature = signature
+    }
+}
+
+/// One applied movement of funds.
+public struct LedgerTransaction: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case transfer
+        case mint
+    }
+
+    public var sequence: Int64
+    /// 0x + 64 hex digits.
+    public var hash: String
+    public var kind: Kind
+    public var token: String
+    public var from: String
+    public var to: String
+    /// Base units, decimal string.
+    public var value: String
+    public var idempotencyKey: String?
+    public var time: Date
+}
+
+/// What a settlement produced.
+public struct SettlementReceipt: Sendable, Hashable, Codable {
+    public var transactions: [LedgerTransaction]
+    /// True when this answers a repeated idempotency key: nothing moved this time.
+    public var replayed: Bool
+}
+
+/// Why funds did not move. Nothing moved: batches are all-or-nothing.
+public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case unknownToken = "unknown_token"
+        case badSignature = "invalid_exact_evm_payload_signature"
+        case notYetValid = "invalid_exact_evm_payload_authorization_valid_after"
+        case expired = "invalid_exact_evm_payload_authorization_valid_before"
+        case nonceUsed = "invalid_exact_evm_nonce_already_used"
+        case insufficientBalance = "invalid_exact_evm_insufficient_balance"
+        case invalidAmount = "invalid_amount"
+        case storage = "storage_failure"
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// Which transfer of a batch failed (from 0).
+    public var index: Int?
+
+    public init(_ kind: Kind, _ message: String, index: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.index = index
+    }
+
+    public var description: String {
+        index.map { "transfer \($0): \(message)" } ?? message
+    }
+}
+
+/// Where signed transfers are settled. The embedded SQLite ledger is the default ("local
+/// chain"); a backend that submits `transferWithAuthorization` to a Cronos node over JSON-RPC
+/// implements the same calls.
+public protocol SettlementBackend: Sendable {
+    var chainID: UInt64 { get }
+
+    /// Applies every transfer or none, checking signatures, nonces, time windows and balances.
+    /// A repeated `idempotencyKey` returns the first receipt and moves nothing.
+    func settle(_ transfers: [SignedTransfer], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt
+
+    func balance(token: Address, owner: Address) async throws(LedgerError) -> BigUInt
+
+    /// True if `authorizer` has used `nonce` on `token` (EIP-3009 `authorizationState`).
+    func authorizationUsed(token: Address, authorizer: Address, nonce: [UInt8]) async throws(LedgerError) -> Bool
+}
