@@ -75,7 +75,13 @@ let package = Package(
                 "PaygentCrypto", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "BigInt", package: "BigInt"),
             ]
         ),
-        .target(name: "PaygentPayments", dependencies: ["PaygentRuntime", "PaygentAPI"]),
+        .target(
+            name: "PaygentPayments",
+            dependencies: [
+                "PaygentRuntime", "PaygentAPI", "PaygentLedger", "PaygentCrypto",
+                .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "PaygentRegistry", dependencies: ["PaygentRuntime", "PaygentAPI"]),
         .target(name: "PaygentVVS", dependencies: ["PaygentRuntime", "PaygentAPI"]),
         .target(name: "PaygentMoonlander", dependencies: ["PaygentRuntime", "PaygentAPI"]),
@@ -127,7 +133,10 @@ let package = Package(
         .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", "PaygentTestSupport"]),
         .testTarget(
             name: "PaygentIntegrationTests",
-            dependencies: ["PaygentTestSupport", "PaygentTransport", "PaygentAPI", "PaygentWire", "PaygentRuntime"]
+            dependencies: [
+                "PaygentTestSupport", "PaygentTransport", "PaygentAPI", "PaygentWire", "PaygentRuntime", "PaygentCrypto",
+                .product(name: "BigInt", package: "BigInt"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

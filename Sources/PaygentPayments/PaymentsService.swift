@@ -1,14 +1,166 @@
+import BigInt
+import Foundation
 import Logging
 import PaygentAPI
+import PaygentCrypto
+import PaygentLedger
 import PaygentRuntime
 import PaygentTransport
+import PaygentWire
 
 /// The payments service (`paygent-payments`): wallets, the ledger, the x402 client and facilitator.
 ///
-/// Its domain methods are registered here as they are built; the host adds `health` and
+/// Today it serves the local chain: token list, balances, the faucet, settlement of signed
+/// EIP-3009 transfers (all or nothing) and the transaction log. The host adds `health` and
 /// `logs.recent`.
 public enum PaymentsService {
-    public static let definition = ServiceDefinition(name: .payments) { _, environment in
-        environment.logger.debug("data directory ready", metadata: ["directory": "\(environment.directory)"])
+    public static let definition = ServiceDefinition(name: .payments) { server, environment in
+        let path = (environment.directory as NSString).appendingPathComponent("ledger.sqlite")
+        let ledger: LocalLedger
+        do throws(LedgerError) {
+            ledger = try LocalLedger(path: path, chainID: 338)
+        } catch {
+            throw ConfigError("cannot open the ledger at \(path): \(error.message)")
+        }
+        environment.logger.info("ledger ready", metadata: ["ledger.path": "\(path)", "ledger.chain_id": "338"])
+        PaymentsHandlers(ledger: ledger, logger: environment.logger).register(on: server)
+    }
+}
+
+/// The RPC handlers over the ledger. Database writes and signature checks run on the shared
+/// pool (`.parallel`), not on the server's socket thread.
+struct PaymentsHandlers: Sendable {
+    let ledger: LocalLedger
+    let logger: Logger
+
+    func register(on server: RPCServer) {
+        server.register(PaymentsMethod.tokens) { (_: TokensRequest, _) in
+            TokensReply(chainID: ledger.chainID, tokens: LedgerToken.catalog.map(Self.info))
+        }
+        server.register(PaymentsMethod.balances, placement: .parallel) { (request: BalancesRequest, _) in
+            let owner = try Self.address(request.owner, "owner")
+            let balances = try await Self.mapped { () async throws(LedgerError) in try await ledger.balances(owner: owner) }
+            return BalancesReply(
+                owner: owner.eip55,
+                balances: try balances.map { TokenBalance(token: Self.info($0.token), amount: try Self.amount($0.amount)) })
+        }
+        server.register(PaymentsMethod.faucet, placement: .parallel) { (request: FaucetRequest, context) in
+            let to = try Self.address(request.to, "to")
+            guard let token = ledger.token(symbol: request.token) else {
+                throw PaygentError(.notFound, "no token \(request.token) on the local chain; known: \(LedgerToken.catalog.map(\.symbol).joined(separator: ", "))")
+            }
+            let amount: Amount
+            do throws(AmountError) {
+                amount = try Amount(parsing: request.amount, decimals: token.decimals)
+            } catch {
+                throw PaygentError(.badRequest, "amount: \(error.message)")
+            }
+            let receipt = try await Self.mapped { () async throws(LedgerError) in
+                try await ledger.mint(token: token.address, to: to, amount: amount.baseUnits, idempotencyKey: context.idempotencyKey)
+            }
+            context.logger.info("faucet minted", metadata: [
+                "ledger.to": "\(to.eip55)", "ledger.token": "\(token.symbol)", "ledger.amount": "\(request.amount)",
+            ])
+            return try receipt.message(ledger)
+        }
+        server.register(PaymentsMethod.settle, placement: .parallel) { (request: SettleRequest, context) in
+            let transfers = try request.transfers.enumerated().map { index, message in try Self.transfer(message, index: index) }
+            let receipt = try await Self.mapped { () async throws(LedgerError) in
+                try await ledger.settle(transfers, idempotencyKey: context.idempotencyKey)
+            }
+            context.logger.info("settled", metadata: ["ledger.transfers": "\(transfers.count)", "ledger.replayed": "\(receipt.replayed)"])
+            return try receipt.message(ledger)
+        }
+        server.register(PaymentsMethod.ledgerHistory, placement: .parallel) { (request: LedgerHistoryRequest, _) in
+            let owner = try request.owner.map { try Self.address($0, "owner") }
+            var token: Address?
+            if let symbol = request.token {
+                guard let found = ledger.token(symbol: symbol) else { throw PaygentError(.notFound, "no token \(symbol)") }
+                token = found.address
+            }
+            let entries = try await Self.mapped { () async throws(LedgerError) in
+                try await ledger.transactions(owner: owner, token: token, limit: request.limit, beforeSequence: request.beforeSequence)
+            }
+            return LedgerHistoryReply(transactions: try entries.map { try $0.entry(ledger) })
+        }
+    }
+
+    static func info(_ token: LedgerToken) -> TokenInfo {
+        TokenInfo(symbol: token.symbol, address: token.address.eip55, decimals: token.decimals)
+    }
+
+    static func address(_ text: String, _ field: String) throws(PaygentError) -> Address {
+        do {
+            return try Address(text)
+        } catch {
+            throw PaygentError(.badRequest, "\(field): \(error.message)")
+        }
+    }
+
+    static func amount(_ value: BigUInt) throws(PaygentError) -> Amount {
+        do {
+            return try Amount(baseUnits: value)
+        } catch {
+            throw PaygentError(.internal, "a ledger amount is out of range")
+        }
+    }
+
+    static func transfer(_ message: SignedTransferMessage, index: Int) throws(PaygentError) -> SignedTransfer {
+        do {
+            guard let validAfter = BigUInt(message.validAfter, radix: 10), let validBefore = BigUInt(message.validBefore, radix: 10) else {
+                throw PaygentError(.badRequest, "transfer \(index): validAfter and validBefore are decimal Unix seconds")
+            }
+            return SignedTransfer(
+                token: try Address(message.token),
+                authorization: TransferWithAuthorization(
+                    from: try Address(message.from), to: try Address(message.to), value: message.value.baseUnits,
+                    validAfter: validAfter, validBefore: validBefore, nonce: [UInt8](message.nonce)),
+                signature: try Signature(bytes: [UInt8](message.signature)))
+        } catch let error as PaygentError {
+            throw error
+        } catch {
+            throw PaygentError(.badRequest, "transfer \(index): \(error)")
+        }
+    }
+
+    /// Runs a ledger call, turning its refusals into error codes with the official reason.
+    static func mapped<T>(_ body: () async throws(LedgerError) -> T) async throws(PaygentError) -> T {
+        do {
+            return try await body()
+        } catch {
+            let code: ErrorCode =
+                switch error.kind {
+                case .unknownToken: .notFound
+                case .nonceUsed: .conflict
+                case .insufficientBalance: .failedPrecondition
+                case .storage: .internal
+                case .badSignature, .notYetValid, .expired, .invalidAmount: .badRequest
+                }
+            throw PaygentError(code, "\(error.kind.rawValue): \(error.description)", cause: error)
+        }
+    }
+}
+
+extension LedgerTransaction {
+    func entry(_ ledger: LocalLedger) throws(PaygentError) -> LedgerEntry {
+        guard let address = try? Address(token), let known = ledger.token(address) else {
+            throw PaygentError(.internal, "the log names an unknown token \(token)")
+        }
+        let amount: Amount
+        do {
+            amount = try Amount(baseUnitsString: value)
+        } catch {
+            throw PaygentError(.internal, "the log holds an invalid amount")
+        }
+        return LedgerEntry(
+            sequence: sequence, hash: hash, kind: kind.rawValue, token: PaymentsHandlers.info(known),
+            from: (try? Address(from).eip55) ?? from, to: (try? Address(to).eip55) ?? to, value: amount, time: time,
+            idempotencyKey: idempotencyKey)
+    }
+}
+
+extension SettlementReceipt {
+    func message(_ ledger: LocalLedger) throws(PaygentError) -> LedgerReceipt {
+        LedgerReceipt(transactions: try transactions.map { (t) throws(PaygentError) in try t.entry(ledger) }, replayed: replayed)
     }
 }

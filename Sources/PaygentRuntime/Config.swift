@@ -17,7 +17,7 @@ public struct ServiceEndpoints: Codable, Sendable, Equatable {
 /// A configuration problem, with what to change.
 public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// The one configuration every Paygent process reads: each service's endpoints, the data

@@ -72,6 +72,19 @@ final class GoldenVectorTests: XCTestCase {
                 time: fixedDate, service: "payments", level: .warning, message: "request for an unknown method",
                 metadata: ["rpc.method": "payments.nope"], source: "PaygentTransport", sequence: 17)),
             BodyVector("recent_logs_request", "logs.recent request", RecentLogsRequest(limit: 50, minimumLevel: .info)),
+            BodyVector("faucet_request", "payments.faucet request", FaucetRequest(
+                to: "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23", token: "USDC", amount: "100")),
+            BodyVector("balances_reply", "payments.balances reply (amounts are decimal strings of base units)", BalancesReply(
+                owner: "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23",
+                balances: [TokenBalance(
+                    token: TokenInfo(symbol: "USDC", address: "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0", decimals: 6),
+                    amount: try! Amount(baseUnits: 100_000_000))])),
+            BodyVector("settle_request", "payments.settle request with one signed EIP-3009 transfer", SettleRequest(transfers: [
+                SignedTransferMessage(
+                    token: "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0", from: "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23",
+                    to: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C", value: try! Amount(baseUnits: 100_000), validAfter: "0",
+                    validBefore: "1767225900", nonce: Data(repeating: 0xAB, count: 32), signature: Data(repeating: 0x11, count: 65)),
+            ])),
         ]
     }
 

@@ -1,10 +1,12 @@
 import ArgumentParser
+import Foundation
+import PaygentAPI
 import PaygentCrypto
 
 struct Wallet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Wallet tools.",
-        subcommands: [Address.self]
+        abstract: "Wallets: addresses, balances, history.",
+        subcommands: [Address.self, Balance.self, History.self]
     )
 
     struct Address: AsyncParsableCommand {
@@ -26,6 +28,87 @@ struct Wallet: AsyncParsableCommand {
             } else {
                 print(address.eip55)
             }
+        }
+    }
+
+    struct Balance: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show every token balance of an address on the local chain.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The address.", valueName: "address"))
+        var address: String
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let config = try global.load()
+            let reply: BalancesReply = try await ServiceCall(config: config, service: .payments).call(
+                PaymentsMethod.balances, BalancesRequest(owner: address))
+            if json {
+                try printJSON(reply)
+                return
+            }
+            let style = Style.forStandardOutput()
+            print(style.bold(reply.owner))
+            var table = Table(headers: ["TOKEN", "BALANCE", "BASE UNITS"])
+            for balance in reply.balances {
+                table.rows.append([
+                    balance.token.symbol, balance.amount.formatted(decimals: balance.token.decimals, minimumFractionDigits: 2),
+                    balance.amount.description,
+                ])
+            }
+            print(table.render(style: style))
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the ledger transactions of an address, newest first.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The address.", valueName: "address"))
+        var address: String
+
+        @Option(help: ArgumentHelp("Only this token (symbol).", valueName: "symbol"))
+        var token: String?
+
+        @Option(help: ArgumentHelp("How many.", valueName: "n"))
+        var limit: Int = 20
+
+        @Option(help: ArgumentHelp("Older than this sequence number (for the next page).", valueName: "seq"))
+        var before: Int64?
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let config = try global.load()
+            let reply: LedgerHistoryReply = try await ServiceCall(config: config, service: .payments).call(
+                PaymentsMethod.ledgerHistory,
+                LedgerHistoryRequest(owner: address, token: token?.uppercased(), limit: limit, beforeSequence: before))
+            if json {
+                try printJSON(reply)
+                return
+            }
+            let style = Style.forStandardOutput()
+            var table = Table(headers: ["SEQ", "TIME (UTC)", "KIND", "AMOUNT", "FROM", "TO", "TX"])
+            for entry in reply.transactions {
+                table.rows.append([
+                    "\(entry.sequence)", entry.time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).dateTimeSeparator(.space)),
+                    entry.kind, "\(entry.value.formatted(decimals: entry.token.decimals)) \(entry.token.symbol)",
+                    Self.short(entry.from), Self.short(entry.to), Self.short(entry.hash),
+                ])
+            }
+            print(table.render(style: style))
+            if let last = reply.transactions.last, reply.transactions.count == limit {
+                print(style.dim("more: --before \(last.sequence)"))
+            }
+        }
+
+        static func short(_ text: String) -> String {
+            text.count > 14 ? "\(text.prefix(8))…\(text.suffix(4))" : text
         }
     }
 }
