@@ -78,8 +78,9 @@ let package = Package(
         .target(
             name: "PaygentPayments",
             dependencies: [
-                "PaygentRuntime", "PaygentAPI", "PaygentLedger", "PaygentCrypto",
+                "PaygentRuntime", "PaygentAPI", "PaygentLedger", "PaygentCrypto", "PaygentKeystore",
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(name: "PaygentRegistry", dependencies: ["PaygentRuntime", "PaygentAPI"]),

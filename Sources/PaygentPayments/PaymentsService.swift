@@ -10,9 +10,9 @@ import PaygentWire
 
 /// The payments service (`paygent-payments`): wallets, the ledger, the x402 client and facilitator.
 ///
-/// Today it serves the local chain: token list, balances, the faucet, settlement of signed
-/// EIP-3009 transfers (all or nothing) and the transaction log. The host adds `health` and
-/// `logs.recent`.
+/// Today it serves the local chain (token list, balances, the faucet, settlement of signed
+/// EIP-3009 transfers, all or nothing, and the transaction log) and wallets (keystores, daily
+/// limits, signed transfers). The host adds `health` and `logs.recent`.
 public enum PaymentsService {
     public static let definition = ServiceDefinition(name: .payments) { server, environment in
         let path = (environment.directory as NSString).appendingPathComponent("ledger.sqlite")
@@ -24,6 +24,13 @@ public enum PaymentsService {
         }
         environment.logger.info("ledger ready", metadata: ["ledger.path": "\(path)", "ledger.chain_id": "338"])
         PaymentsHandlers(ledger: ledger, logger: environment.logger).register(on: server)
+        let wallets: WalletStore
+        do {
+            wallets = try WalletStore(directory: environment.directory)
+        } catch {
+            throw ConfigError("cannot open the wallets in \(environment.directory): \(error)")
+        }
+        WalletHandlers(wallets: wallets, ledger: ledger).register(on: server)
     }
 }
 

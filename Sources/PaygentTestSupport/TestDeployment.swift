@@ -32,6 +32,8 @@ public struct TestDeployment: Sendable {
         environment["PAYGENT_HOME"] = directory
         environment["PAYGENT_CONFIG"] = configFile
         environment["NO_COLOR"] = "1"
+        // Test wallets use a light scrypt setting; production keystores keep the standard one.
+        environment["PAYGENT_KEYSTORE_STRENGTH"] = "light"
         return environment
     }
 

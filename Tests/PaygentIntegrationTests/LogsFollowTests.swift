@@ -23,7 +23,7 @@ final class LogsFollowTests: XCTestCase {
         try await waitFor(timeout: .seconds(10)) {
             ServiceName.allCases.allSatisfy { follow.output.contains(" \($0.rawValue) ") }
         }
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(1500))
 
         // Each service logs a warning for a request to a method it does not have.
         for (service, _) in services {

@@ -6,7 +6,7 @@ import PaygentCrypto
 struct Wallet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Wallets: addresses, balances, history.",
-        subcommands: [Address.self, Balance.self, History.self]
+        subcommands: [Create.self, List.self, Address.self, Balance.self, Transfer.self, Limit.self, History.self]
     )
 
     struct Address: AsyncParsableCommand {
@@ -36,7 +36,7 @@ struct Wallet: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The address.", valueName: "address"))
+        @Argument(help: ArgumentHelp("An address, or the name of one of the service's wallets.", valueName: "address"))
         var address: String
 
         @Flag(help: "Print JSON.")
@@ -44,8 +44,9 @@ struct Wallet: AsyncParsableCommand {
 
         func run() async throws {
             let config = try global.load()
-            let reply: BalancesReply = try await ServiceCall(config: config, service: .payments).call(
-                PaymentsMethod.balances, BalancesRequest(owner: address))
+            let call = ServiceCall(config: config, service: .payments)
+            let reply: BalancesReply = try await call.call(
+                PaymentsMethod.balances, BalancesRequest(owner: try await resolveWallet(address, call)))
             if json {
                 try printJSON(reply)
                 return
@@ -68,7 +69,7 @@ struct Wallet: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The address.", valueName: "address"))
+        @Argument(help: ArgumentHelp("An address, or the name of one of the service's wallets.", valueName: "address"))
         var address: String
 
         @Option(help: ArgumentHelp("Only this token (symbol).", valueName: "symbol"))
@@ -85,9 +86,10 @@ struct Wallet: AsyncParsableCommand {
 
         func run() async throws {
             let config = try global.load()
-            let reply: LedgerHistoryReply = try await ServiceCall(config: config, service: .payments).call(
+            let call = ServiceCall(config: config, service: .payments)
+            let reply: LedgerHistoryReply = try await call.call(
                 PaymentsMethod.ledgerHistory,
-                LedgerHistoryRequest(owner: address, token: token?.uppercased(), limit: limit, beforeSequence: before))
+                LedgerHistoryRequest(owner: try await resolveWallet(address, call), token: token?.uppercased(), limit: limit, beforeSequence: before))
             if json {
                 try printJSON(reply)
                 return
@@ -111,4 +113,14 @@ struct Wallet: AsyncParsableCommand {
             text.count > 14 ? "\(text.prefix(8))…\(text.suffix(4))" : text
         }
     }
+}
+
+/// An address as given, or the address of the service's wallet with that name.
+func resolveWallet(_ reference: String, _ call: ServiceCall) async throws -> String {
+    if reference.hasPrefix("0x") { return reference }
+    let reply: WalletListReply = try await call.call(PaymentsMethod.walletList, WalletListRequest())
+    guard let wallet = reply.wallets.first(where: { $0.name == reference }) else {
+        throw CLIError("'\(reference)' is neither an address nor a wallet name; see `paygent wallet list`")
+    }
+    return wallet.address
 }

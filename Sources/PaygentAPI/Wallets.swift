@@ -1,0 +1,98 @@
+import Foundation
+
+extension PaymentsMethod {
+    /// `WalletCreateRequest` → `WalletInfo`: a new key, kept in an encrypted keystore file.
+    public static let walletCreate = "payments.wallet_create"
+    /// `WalletListRequest` → `WalletListReply`.
+    public static let walletList = "payments.wallet_list"
+    /// `WalletLimitRequest` → `WalletInfo`: sets (or, with no amount, removes) a daily limit.
+    public static let walletLimit = "payments.wallet_limit"
+    /// `WalletTransferRequest` → `LedgerReceipt`: signs and settles a transfer from a wallet,
+    /// within its daily limit.
+    public static let walletTransfer = "payments.wallet_transfer"
+}
+
+/// A daily spending limit of one token, and what is left of it today (UTC).
+public struct DailyLimit: Codable, Sendable, Equatable {
+    /// Token symbol.
+    public var token: String
+    public var decimals: Int
+    public var limit: Amount
+    public var spentToday: Amount
+    public var remaining: Amount
+
+    public init(token: String, decimals: Int, limit: Amount, spentToday: Amount, remaining: Amount) {
+        self.token = token
+        self.decimals = decimals
+        self.limit = limit
+        self.spentToday = spentToday
+        self.remaining = remaining
+    }
+}
+
+public struct WalletInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var address: String
+    public var createdAt: Date
+    public var limits: [DailyLimit]
+
+    public init(name: String, address: String, createdAt: Date, limits: [DailyLimit]) {
+        self.name = name
+        self.address = address
+        self.createdAt = createdAt
+        self.limits = limits
+    }
+}
+
+public struct WalletCreateRequest: Codable, Sendable, Equatable {
+    /// Letters, digits, `-` and `_`; unique.
+    public var name: String
+
+    public init(name: String) {
+        self.name = name
+    }
+}
+
+public struct WalletListRequest: Codable, Sendable, Equatable {
+    public init() {}
+}
+
+public struct WalletListReply: Codable, Sendable, Equatable {
+    public var wallets: [WalletInfo]
+
+    public init(wallets: [WalletInfo]) {
+        self.wallets = wallets
+    }
+}
+
+public struct WalletLimitRequest: Codable, Sendable, Equatable {
+    /// Wallet name or address.
+    public var wallet: String
+    /// Token symbol.
+    public var token: String
+    /// Human decimals per UTC day; nil removes the limit.
+    public var amount: String?
+
+    public init(wallet: String, token: String, amount: String?) {
+        self.wallet = wallet
+        self.token = token
+        self.amount = amount
+    }
+}
+
+public struct WalletTransferRequest: Codable, Sendable, Equatable {
+    /// Wallet name or address.
+    public var wallet: String
+    public var to: String
+    /// Token symbol.
+    public var token: String
+    /// Human decimals.
+    public var amount: String
+
+    public init(wallet: String, to: String, token: String, amount: String) {
+        self.wallet = wallet
+        self.to = to
+        self.token = token
+        self.amount = amount
+    }
+}

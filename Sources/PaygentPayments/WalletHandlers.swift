@@ -1,0 +1,92 @@
+import BigInt
+import Foundation
+import Logging
+import PaygentAPI
+import PaygentCrypto
+import PaygentLedger
+import PaygentTransport
+import PaygentWire
+
+/// Wallet methods: create, list, daily limits, and transfers signed by a wallet's key.
+struct WalletHandlers: Sendable {
+    let wallets: WalletStore
+    let ledger: LocalLedger
+
+    func register(on server: RPCServer) {
+        server.register(PaymentsMethod.walletCreate, placement: .parallel) { (request: WalletCreateRequest, context) in
+            let wallet = try wallets.create(name: request.name)
+            context.logger.info("wallet created", metadata: ["wallet.name": "\(wallet.name)", "wallet.address": "\(wallet.address.eip55)"])
+            return try info(wallet)
+        }
+        server.register(PaymentsMethod.walletList, placement: .parallel) { (_: WalletListRequest, _) in
+            WalletListReply(wallets: try wallets.all().map { (wallet) throws(PaygentError) in try info(wallet) })
+        }
+        server.register(PaymentsMethod.walletLimit, placement: .parallel) { (request: WalletLimitRequest, context) in
+            let wallet = try wallets.wallet(request.wallet)
+            let token = try token(request.token)
+            let amount = try request.amount.map { (text) throws(PaygentError) in try parse(text, token) }
+            try wallets.setLimit(wallet: wallet, token: token.symbol, amount: amount?.baseUnits)
+            context.logger.info("daily limit set", metadata: [
+                "wallet.name": "\(wallet.name)", "ledger.token": "\(token.symbol)", "limit": "\(request.amount ?? "none")",
+            ])
+            return try info(wallet)
+        }
+        server.register(PaymentsMethod.walletTransfer, placement: .parallel) { (request: WalletTransferRequest, context) in
+            let wallet = try wallets.wallet(request.wallet)
+            let token = try token(request.token)
+            let amount = try parse(request.amount, token)
+            let to = try PaymentsHandlers.address(request.to, "to")
+            // The idempotency key ties the reservation, the signature and the settlement together:
+            // a retry finds the first reservation and the ledger's first receipt.
+            let key = context.idempotencyKey ?? "transfer-\(UUID().uuidString)"
+            let reservation = try wallets.reserve(
+                wallet: wallet, token: token.symbol, decimals: token.decimals, amount: amount.baseUnits, idempotencyKey: key)
+            do {
+                let signer = try wallets.key(wallet)
+                let now = UInt64(Date().timeIntervalSince1970)
+                let authorization = TransferWithAuthorization(
+                    from: wallet.address, to: to, value: amount.baseUnits, validAfter: 0, validBefore: BigUInt(now + 300),
+                    nonce: (0..<32).map { _ in UInt8.random(in: 0...255) })
+                let signature = try authorization.sign(with: signer, domain: token.domain(chainID: ledger.chainID))
+                let receipt = try await PaymentsHandlers.mapped { () async throws(LedgerError) in
+                    try await ledger.settle(
+                        [SignedTransfer(token: token.address, authorization: authorization, signature: signature)], idempotencyKey: key)
+                }
+                wallets.finish(reservation, settled: true)
+                context.logger.info("transfer settled", metadata: [
+                    "wallet.name": "\(wallet.name)", "ledger.to": "\(to.eip55)", "ledger.token": "\(token.symbol)",
+                    "ledger.amount": "\(request.amount)",
+                ])
+                return try receipt.message(ledger)
+            } catch {
+                wallets.finish(reservation, settled: false)
+                throw error
+            }
+        }
+    }
+
+    private func token(_ symbol: String) throws(PaygentError) -> LedgerToken {
+        guard let token = ledger.token(symbol: symbol) else {
+            throw PaygentError(.notFound, "no token \(symbol); known: \(LedgerToken.catalog.map(\.symbol).joined(separator: ", "))")
+        }
+        return token
+    }
+
+    private func parse(_ text: String, _ token: LedgerToken) throws(PaygentError) -> Amount {
+        do {
+            return try Amount(parsing: text, decimals: token.decimals)
+        } catch {
+            throw PaygentError(.badRequest, "amount: \(error.message)")
+        }
+    }
+
+    private func info(_ wallet: WalletStore.Wallet) throws(PaygentError) -> WalletInfo {
+        let limits = try wallets.limits(wallet: wallet).map { entry in
+            DailyLimit(
+                token: entry.token, decimals: ledger.token(symbol: entry.token)?.decimals ?? 0, limit: (try? Amount(baseUnits: entry.limit)) ?? .zero,
+                spentToday: (try? Amount(baseUnits: entry.spent)) ?? .zero,
+                remaining: (try? Amount(baseUnits: entry.limit > entry.spent ? entry.limit - entry.spent : 0)) ?? .zero)
+        }
+        return WalletInfo(name: wallet.name, address: wallet.address.eip55, createdAt: wallet.createdAt, limits: limits)
+    }
+}

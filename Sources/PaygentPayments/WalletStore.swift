@@ -1,0 +1,247 @@
+import BigInt
+import Foundation
+import GRDB
+import PaygentAPI
+import PaygentCrypto
+import PaygentKeystore
+import PaygentWire
+import Synchronization
+
+/// The service's wallets: keys in keystore v3 files (mode 0600) under `wallets/`, their names and
+/// daily limits in `wallets.sqlite`, and every spend recorded so that a limit holds across
+/// concurrent payments and restarts.
+///
+/// Keystores are encrypted with the service's password: `$PAYGENT_KEYSTORE_PASSWORD`, else one
+/// generated on first start into `keystore.password` (mode 0600) beside them.
+final class WalletStore: Sendable {
+    private let database: DatabasePool
+    private let directory: String
+    private let password: String
+    private let strength: Keystore.Strength
+    private let keys = Mutex<[String: PrivateKey]>([:])
+
+    init(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let walletDirectory = (directory as NSString).appendingPathComponent("wallets")
+        try FileManager.default.createDirectory(atPath: walletDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        self.directory = walletDirectory
+        strength = environment["PAYGENT_KEYSTORE_STRENGTH"] == "light" ? .light : .standard
+        if let configured = environment["PAYGENT_KEYSTORE_PASSWORD"], !configured.isEmpty {
+            password = configured
+        } else {
+            password = try Self.generatedPassword(at: (directory as NSString).appendingPathComponent("keystore.password"))
+        }
+        database = try DatabasePool(path: (directory as NSString).appendingPathComponent("wallets.sqlite"))
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 wallets") { db in
+            try db.execute(sql: """
+                CREATE TABLE wallet (
+                    name TEXT PRIMARY KEY,
+                    address TEXT NOT NULL UNIQUE,
+                    keystore TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE daily_limit (
+                    wallet TEXT NOT NULL REFERENCES wallet(name),
+                    token TEXT NOT NULL,
+                    amount BLOB NOT NULL CHECK (length(amount) = 32),
+                    PRIMARY KEY (wallet, token)
+                ) WITHOUT ROWID;
+                CREATE TABLE spend (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    wallet TEXT NOT NULL REFERENCES wallet(name),
+                    token TEXT NOT NULL,
+                    amount BLOB NOT NULL CHECK (length(amount) = 32),
+                    day TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('reserved', 'settled', 'released')),
+                    idempotency_key TEXT UNIQUE,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX spend_by_day ON spend(wallet, token, day);
+                """)
+        }
+        return migrator
+    }
+
+    struct Wallet: Sendable {
+        let name: String
+        let address: Address
+        let keystore: String
+        let createdAt: Date
+    }
+
+    // MARK: wallets
+
+    func create(name: String) throws(PaygentError) -> Wallet {
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw PaygentError(.badRequest, "a wallet name is 1–64 letters, digits, '-' or '_'")
+        }
+        if (try? wallet(name)) != nil { throw PaygentError(.conflict, "a wallet named '\(name)' already exists") }
+        do {
+            let key = try PrivateKey.generate()
+            let path = (directory as NSString).appendingPathComponent("\(name).json")
+            try Keystore.encrypt(key, password: password, strength: strength).write(to: path)
+            let created = Date()
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO wallet (name, address, keystore, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [name, key.address.lowercase, path, created.timeIntervalSince1970])
+            }
+            keys.withLock { $0[key.address.lowercase] = key }
+            return Wallet(name: name, address: key.address, keystore: path, createdAt: created)
+        } catch let error as PaygentError {
+            throw error
+        } catch {
+            throw PaygentError(.internal, "could not create wallet '\(name)'", cause: error)
+        }
+    }
+
+    func all() throws(PaygentError) -> [Wallet] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM wallet ORDER BY created_at").map(Self.wallet) }
+    }
+
+    /// A wallet by name or address.
+    func wallet(_ reference: String) throws(PaygentError) -> Wallet {
+        let byAddress = (try? Address(reference))?.lowercase
+        let found = try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM wallet WHERE name = ? OR address = ?", arguments: [reference, byAddress]).map(Self.wallet)
+        }
+        guard let found else { throw PaygentError(.notFound, "no wallet '\(reference)'; see `paygent wallet list`") }
+        return found
+    }
+
+    func key(_ wallet: Wallet) throws(PaygentError) -> PrivateKey {
+        if let cached = keys.withLock({ $0[wallet.address.lowercase] }) { return cached }
+        do {
+            let key = try Keystore.read(from: wallet.keystore).decrypt(password: password)
+            keys.withLock { $0[wallet.address.lowercase] = key }
+            return key
+        } catch {
+            throw PaygentError(.internal, "the keystore of wallet '\(wallet.name)' cannot be opened", cause: error)
+        }
+    }
+
+    // MARK: limits
+
+    func setLimit(wallet: Wallet, token: String, amount: BigUInt?) throws(PaygentError) {
+        try write { db in
+            if let amount {
+                try db.execute(
+                    sql: "INSERT INTO daily_limit (wallet, token, amount) VALUES (?, ?, ?) ON CONFLICT(wallet, token) DO UPDATE SET amount = excluded.amount",
+                    arguments: [wallet.name, token, Self.word(amount)])
+            } else {
+                try db.execute(sql: "DELETE FROM daily_limit WHERE wallet = ? AND token = ?", arguments: [wallet.name, token])
+            }
+        }
+    }
+
+    /// Each limit of a wallet with what has been spent of it since 00:00 UTC.
+    func limits(wallet: Wallet, now: Date = Date()) throws(PaygentError) -> [(token: String, limit: BigUInt, spent: BigUInt)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT token, amount FROM daily_limit WHERE wallet = ? ORDER BY token", arguments: [wallet.name]).map { row in
+                let token: String = row["token"]
+                return (token, BigUInt(row["amount"] as Data), try Self.spent(db, wallet: wallet.name, token: token, day: Self.day(now)))
+            }
+        }
+    }
+
+    /// Records a spend, refusing it if it would pass the wallet's daily limit for the token. The
+    /// check and the record are one transaction, so concurrent payments cannot pass the limit
+    /// together. A repeated idempotency key returns the first reservation.
+    func reserve(
+        wallet: Wallet, token: String, decimals: Int, amount: BigUInt, idempotencyKey: String?, now: Date = Date()
+    ) throws(PaygentError) -> Int64 {
+        func human(_ value: BigUInt) -> String { "\((try? Amount(baseUnits: value))?.formatted(decimals: decimals) ?? "\(value)") \(token)" }
+        return try write { db in
+            if let idempotencyKey,
+                let existing = try Int64.fetchOne(db, sql: "SELECT id FROM spend WHERE idempotency_key = ?", arguments: [idempotencyKey]) {
+                return existing
+            }
+            let day = Self.day(now)
+            if let limitBlob = try Data.fetchOne(
+                db, sql: "SELECT amount FROM daily_limit WHERE wallet = ? AND token = ?", arguments: [wallet.name, token]) {
+                let limit = BigUInt(limitBlob)
+                let spent = try Self.spent(db, wallet: wallet.name, token: token, day: day)
+                guard spent + amount <= limit else {
+                    let left = limit > spent ? limit - spent : 0
+                    throw PaygentError(
+                        .resourceExhausted,
+                        "daily limit: wallet '\(wallet.name)' may spend \(human(limit)) per UTC day, \(human(left)) left today; this needs \(human(amount))")
+                }
+            }
+            try db.execute(
+                sql: "INSERT INTO spend (wallet, token, amount, day, state, idempotency_key, created_at) VALUES (?, ?, ?, ?, 'reserved', ?, ?)",
+                arguments: [wallet.name, token, Self.word(amount), day, idempotencyKey, now.timeIntervalSince1970])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Marks a reservation settled, or releases it so it no longer counts.
+    func finish(_ reservation: Int64, settled: Bool) {
+        try? database.write { db in
+            try db.execute(
+                sql: "UPDATE spend SET state = ? WHERE id = ? AND state = 'reserved'",
+                arguments: [settled ? "settled" : "released", reservation])
+        }
+    }
+
+    // MARK: storage
+
+    static func spent(_ db: Database, wallet: String, token: String, day: String) throws -> BigUInt {
+        let blobs = try Data.fetchAll(
+            db, sql: "SELECT amount FROM spend WHERE wallet = ? AND token = ? AND day = ? AND state != 'released'",
+            arguments: [wallet, token, day])
+        return blobs.reduce(BigUInt(0)) { $0 + BigUInt($1) }
+    }
+
+    static func day(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day())
+    }
+
+    static func word(_ value: BigUInt) -> Data {
+        let bytes = value.serialize()
+        return Data(repeating: 0, count: max(0, 32 - bytes.count)) + bytes
+    }
+
+    static func wallet(_ row: Row) throws -> Wallet {
+        Wallet(
+            name: row["name"], address: try Address(row["address"] as String), keystore: row["keystore"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+
+    static func generatedPassword(at path: String) throws -> String {
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8), !existing.isEmpty {
+            return existing.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let password = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw PaygentError(.internal, "cannot create \(path)") }
+        defer { close(fd) }
+        _ = password.withCString { Foundation.write(fd, $0, strlen($0)) }
+        return password
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(PaygentError) -> T {
+        do {
+            return try database.read(body)
+        } catch let error as PaygentError {
+            throw error
+        } catch {
+            throw PaygentError(.internal, "the wallet database could not be read", cause: error)
+        }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(PaygentError) -> T {
+        do {
+            return try database.write(body)
+        } catch let error as PaygentError {
+            throw error
+        } catch {
+            throw PaygentError(.internal, "the wallet database could not be written", cause: error)
+        }
+    }
+}
