@@ -161,7 +161,7 @@ public final class LocalLedger: SettlementBackend {
     public func totalBalances(token: Address) async throws(LedgerError) -> BigUInt {
         try await read { db in
             let blobs = try Data.fetchAll(db, sql: "SELECT amount FROM balance WHERE token = ?", arguments: [token.lowercase])
-            return blobs.reduce(BigUInt(0)) { $0 + BigUInt($1) }
+            return AmountBlob.sum(blobs)
         }
     }
 
@@ -170,7 +170,7 @@ public final class LocalLedger: SettlementBackend {
         try await read { db in
             let blobs = try Data.fetchAll(
                 db, sql: "SELECT value FROM ledger_transaction WHERE token = ? AND kind = 'mint'", arguments: [token.lowercase])
-            return blobs.reduce(BigUInt(0)) { $0 + BigUInt($1) }
+            return AmountBlob.sum(blobs)
         }
     }
 
@@ -276,10 +276,7 @@ public final class LocalLedger: SettlementBackend {
         }
     }
 
-    static func word(_ value: BigUInt) -> Data {
-        let bytes = value.serialize()
-        return Data(repeating: 0, count: 32 - bytes.count) + bytes
-    }
+    static func word(_ value: BigUInt) -> Data { AmountBlob.data(value) }
 
     static func balance(_ db: Database, token: String, owner: String) throws -> BigUInt {
         guard let blob = try Data.fetchOne(db, sql: "SELECT amount FROM balance WHERE token = ? AND owner = ?", arguments: [token, owner]) else {
@@ -331,5 +328,17 @@ public final class LocalLedger: SettlementBackend {
             sequence: row["seq"], hash: row["hash"], kind: LedgerTransaction.Kind(rawValue: row["kind"]) ?? .transfer,
             token: row["token"], from: row["sender"], to: row["recipient"], value: String(BigUInt(row["value"] as Data)),
             idempotencyKey: row["idempotency_key"], time: Date(timeIntervalSince1970: row["time"]))
+    }
+}
+
+/// How amounts are stored: uint256 as a 32-byte big-endian BLOB (SQLite's INTEGER is 64-bit).
+public enum AmountBlob {
+    public static func data(_ value: BigUInt) -> Data {
+        let bytes = value.serialize()
+        return Data(repeating: 0, count: max(0, 32 - bytes.count)) + bytes
+    }
+
+    public static func sum(_ blobs: [Data]) -> BigUInt {
+        blobs.reduce(BigUInt(0)) { $0 + BigUInt($1) }
     }
 }

@@ -4,6 +4,7 @@ import GRDB
 import PaygentAPI
 import PaygentCrypto
 import PaygentKeystore
+import PaygentLedger
 import PaygentWire
 import Synchronization
 
@@ -194,17 +195,14 @@ final class WalletStore: Sendable {
         let blobs = try Data.fetchAll(
             db, sql: "SELECT amount FROM spend WHERE wallet = ? AND token = ? AND day = ? AND state != 'released'",
             arguments: [wallet, token, day])
-        return blobs.reduce(BigUInt(0)) { $0 + BigUInt($1) }
+        return AmountBlob.sum(blobs)
     }
 
     static func day(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day())
     }
 
-    static func word(_ value: BigUInt) -> Data {
-        let bytes = value.serialize()
-        return Data(repeating: 0, count: max(0, 32 - bytes.count)) + bytes
-    }
+    static func word(_ value: BigUInt) -> Data { AmountBlob.data(value) }
 
     static func wallet(_ row: Row) throws -> Wallet {
         Wallet(

@@ -31,10 +31,16 @@ struct Faucet: AsyncParsableCommand {
             try printJSON(receipt)
             return
         }
-        let style = Style.forStandardOutput()
-        for entry in receipt.transactions {
-            print("\(style.green("minted")) \(entry.value.formatted(decimals: entry.token.decimals)) \(entry.token.symbol) to \(entry.to)")
-            print(style.dim("tx \(entry.hash) (#\(entry.sequence), local chain)"))
-        }
+        printReceipt(receipt, verb: "minted")
+    }
+}
+
+/// One line per ledger entry of a receipt, then its transaction hash.
+func printReceipt(_ receipt: LedgerReceipt, verb: String) {
+    let style = Style.forStandardOutput()
+    for entry in receipt.transactions {
+        let from = entry.kind == "mint" ? "" : " from \(entry.from)"
+        print("\(style.green(verb)) \(entry.value.formatted(decimals: entry.token.decimals)) \(entry.token.symbol)\(from) to \(entry.to)")
+        print(style.dim("tx \(entry.hash) (#\(entry.sequence), local chain)\(receipt.replayed ? ", replayed" : "")"))
     }
 }

@@ -110,11 +110,7 @@ extension Wallet {
                 WalletTransferRequest(wallet: wallet, to: to, token: token.uppercased(), amount: amount),
                 idempotencyKey: "transfer-\(UUID().uuidString)")
             if json { return try printJSON(receipt) }
-            let style = Style.forStandardOutput()
-            for entry in receipt.transactions {
-                print("\(style.green("sent")) \(entry.value.formatted(decimals: entry.token.decimals)) \(entry.token.symbol) from \(entry.from) to \(entry.to)")
-                print(style.dim("tx \(entry.hash) (#\(entry.sequence))"))
-            }
+            printReceipt(receipt, verb: "sent")
         }
     }
 }
