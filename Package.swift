@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "paygent-vvs", targets: ["paygent-vvs"]),
         .executable(name: "paygent-moonlander", targets: ["paygent-moonlander"]),
         .executable(name: "paygent-bench", targets: ["paygent-bench"]),
+        .executable(name: "paygent-market", targets: ["paygent-market"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +56,18 @@ let package = Package(
             // Debug builds (and so the tests) keep the checks.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // x402 over HTTP: the client (async-http-client) and the server side (a hummingbird
+        // middleware and the facilitator's HTTP API), kept apart from the pure x402 library.
+        .target(
+            name: "PaygentX402HTTP",
+            dependencies: [
+                "PaygentX402", "PaygentCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
         .target(
             name: "PaygentTransport",
             dependencies: ["PaygentWire", "CZeroMQ", .product(name: "Logging", package: "swift-log")]
@@ -78,7 +94,8 @@ let package = Package(
         .target(
             name: "PaygentPayments",
             dependencies: [
-                "PaygentRuntime", "PaygentAPI", "PaygentLedger", "PaygentCrypto", "PaygentKeystore",
+                "PaygentRuntime", "PaygentAPI", "PaygentLedger", "PaygentCrypto", "PaygentKeystore", "PaygentX402",
+                "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -119,6 +136,17 @@ let package = Package(
         .executableTarget(name: "paygent-vvs", dependencies: ["PaygentVVS", "PaygentRuntime"]),
         .executableTarget(name: "paygent-moonlander", dependencies: ["PaygentMoonlander", "PaygentRuntime"]),
         .executableTarget(name: "paygent-bench", dependencies: ["PaygentBench"]),
+        .executableTarget(
+            name: "paygent-market",
+            dependencies: ["PaygentMarket", "PaygentRuntime", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "PaygentMarket",
+            dependencies: [
+                "PaygentX402", "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         .testTarget(name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentCryptoTests", dependencies: ["PaygentCrypto", "PaygentKeystore"], exclude: ["Fixtures"]),
@@ -136,7 +164,7 @@ let package = Package(
             name: "PaygentIntegrationTests",
             dependencies: [
                 "PaygentTestSupport", "PaygentTransport", "PaygentAPI", "PaygentWire", "PaygentRuntime", "PaygentCrypto",
-                .product(name: "BigInt", package: "BigInt"),
+                "PaygentX402", "PaygentX402HTTP", .product(name: "BigInt", package: "BigInt"),
             ]
         ),
     ],

@@ -23,17 +23,42 @@ struct Supervisor {
     }
 
     func pidFile(_ service: ServiceName) -> String {
-        (config.runDirectory as NSString).appendingPathComponent("\(service.rawValue).pid")
+        pidFile(named: service.rawValue)
+    }
+
+    func pidFile(named name: String) -> String {
+        (config.runDirectory as NSString).appendingPathComponent("\(name).pid")
+    }
+
+    /// True if something accepts TCP connections at `host:port`.
+    static func reachable(_ hostPort: String) -> Bool {
+        let parts = hostPort.split(separator: ":")
+        guard parts.count == 2, let port = UInt16(parts[1]) else { return false }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr(String(parts[0]))
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 
     /// Starts one service; its stdout and stderr go to `<data>/logs/<service>.log`.
     func launch(_ service: ServiceName) throws -> Process {
-        let executable = Self.binaryDirectory().appendingPathComponent(service.executable)
+        try launch(executable: service.executable, logName: service.rawValue)
+    }
+
+    /// Starts an executable from the binary directory, logging to `<data>/logs/<logName>.log`.
+    func launch(executable name: String, logName: String) throws -> Process {
+        let executable = Self.binaryDirectory().appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw SupervisorError("cannot find \(service.executable) in \(executable.deletingLastPathComponent().path); build it with `swift build` or set PAYGENT_BIN_DIR")
+            throw SupervisorError("cannot find \(name) in \(executable.deletingLastPathComponent().path); build it with `swift build` or set PAYGENT_BIN_DIR")
         }
         try FileManager.default.createDirectory(atPath: config.logDirectory, withIntermediateDirectories: true)
-        let logPath = logFile(service)
+        let logPath = (config.logDirectory as NSString).appendingPathComponent("\(logName).log")
         if !FileManager.default.fileExists(atPath: logPath) {
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         }
@@ -55,20 +80,32 @@ struct Supervisor {
     }
 
     func writePid(_ service: ServiceName, _ pid: Int32) throws {
+        try writePid(named: service.rawValue, pid)
+    }
+
+    func writePid(named name: String, _ pid: Int32) throws {
         try FileManager.default.createDirectory(atPath: config.runDirectory, withIntermediateDirectories: true)
-        try "\(pid)\n".write(toFile: pidFile(service), atomically: true, encoding: .utf8)
+        try "\(pid)\n".write(toFile: pidFile(named: name), atomically: true, encoding: .utf8)
     }
 
     /// The pid recorded for a service, if that process still runs that service.
     func recordedPid(_ service: ServiceName) -> Int32? {
-        guard let text = try? String(contentsOfFile: pidFile(service), encoding: .utf8),
+        recordedPid(named: service.rawValue, executable: service.executable)
+    }
+
+    func recordedPid(named name: String, executable: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: pidFile(named: name), encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
         else { return nil }
-        return Self.isRunning(pid, executable: service.executable) ? pid : nil
+        return Self.isRunning(pid, executable: executable) ? pid : nil
     }
 
     func removePid(_ service: ServiceName) {
-        try? FileManager.default.removeItem(atPath: pidFile(service))
+        removePid(named: service.rawValue)
+    }
+
+    func removePid(named name: String) {
+        try? FileManager.default.removeItem(atPath: pidFile(named: name))
     }
 
     /// True if `pid` is alive and (when given) runs `executable`, so a recycled pid is never

@@ -31,6 +31,8 @@ public enum PaymentsService {
             throw ConfigError("cannot open the wallets in \(environment.directory): \(error)")
         }
         WalletHandlers(wallets: wallets, ledger: ledger).register(on: server)
+        FetchHandler(wallets: wallets, ledger: ledger).register(on: server)
+        try FacilitatorHTTP.start(ledger: ledger, config: environment.config, environment: environment)
     }
 }
 

@@ -33,10 +33,18 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 /// | `PAYGENT_CONFIG` | config file path |
 /// | `PAYGENT_LOG_LEVEL` | trace, debug, info, notice, warning, error, critical |
 /// | `PAYGENT_<SERVICE>_RPC`, `PAYGENT_<SERVICE>_PUB` | one service's endpoints, e.g. `PAYGENT_PAYMENTS_RPC` |
+/// | `PAYGENT_FACILITATOR_HTTP`, `PAYGENT_MARKET_HTTP` | `host:port` of the facilitator's and the sample API's HTTP servers |
 public struct PaygentConfig: Codable, Sendable, Equatable {
     public var dataDirectory: String
     public var logLevel: LogLevel
     public var services: [ServiceName: ServiceEndpoints]
+    /// `host:port` of the payments service's x402 facilitator HTTP API (`/verify`, `/settle`, `/supported`).
+    public var facilitatorHTTP: String = "127.0.0.1:7412"
+    /// `host:port` of the sample paid API (`paygent-market`).
+    public var marketHTTP: String = "127.0.0.1:8402"
+
+    public var facilitatorURL: String { "http://\(facilitatorHTTP)" }
+    public var marketURL: String { "http://\(marketHTTP)" }
 
     /// Local defaults: each service on tcp loopback, RPC on port 74x0 and PUB on 74x1.
     public static func defaults(home: String) -> PaygentConfig {
@@ -76,6 +84,8 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
         if let home = environment["PAYGENT_HOME"], !home.isEmpty {
             config.dataDirectory = home
         }
+        if let value = environment["PAYGENT_FACILITATOR_HTTP"], !value.isEmpty { config.facilitatorHTTP = value }
+        if let value = environment["PAYGENT_MARKET_HTTP"], !value.isEmpty { config.marketHTTP = value }
         if let level = environment["PAYGENT_LOG_LEVEL"] {
             guard let parsed = LogLevel(rawValue: level.lowercased()) else {
                 throw ConfigError("PAYGENT_LOG_LEVEL=\(level) is not a level; use one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -96,6 +106,8 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
         var dataDirectory: String?
         var logLevel: LogLevel?
         var services: [String: PartialEndpoints]?
+        var facilitatorHTTP: String?
+        var marketHTTP: String?
         struct PartialEndpoints: Decodable {
             var rpc: String?
             var pub: String?
@@ -116,6 +128,8 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
             throw ConfigError("config file \(path) is not valid: \(error)")
         }
         if let dir = file.dataDirectory { dataDirectory = dir }
+        if let value = file.facilitatorHTTP { facilitatorHTTP = value }
+        if let value = file.marketHTTP { marketHTTP = value }
         if let level = file.logLevel { logLevel = level }
         for (name, endpoints) in file.services ?? [:] {
             guard let service = ServiceName(rawValue: name) else {
@@ -160,10 +174,14 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
             var dataDirectory: String
             var logLevel: LogLevel
             var services: [String: ServiceEndpoints]
+            var facilitatorHTTP: String
+            var marketHTTP: String
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(Out(dataDirectory: dataDirectory, logLevel: logLevel, services: services))) ?? Data()
+        let data = (try? encoder.encode(Out(
+            dataDirectory: dataDirectory, logLevel: logLevel, services: services, facilitatorHTTP: facilitatorHTTP,
+            marketHTTP: marketHTTP))) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -14,6 +14,41 @@ public struct ServiceEnvironment: Sendable {
     public let context: ZMQContext
     /// The service's own directory under the data directory (created if missing).
     public let directory: String
+    /// Long-running work beside the RPC server (an HTTP server): stopped after RPC drains.
+    public let background: BackgroundWork
+}
+
+/// Tasks a service runs beside its RPC server. The host cancels them at shutdown, after the RPC
+/// server has drained, and waits for them to finish.
+public final class BackgroundWork: Sendable {
+    private let tasks = Mutex<[(String, Task<Void, Never>)]>([])
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Starts `operation`; if it fails before shutdown, the failure is logged as critical.
+    public func run(_ name: String, _ operation: @escaping @Sendable () async throws -> Void) {
+        let logger = self.logger
+        let task = Task {
+            do {
+                try await operation()
+            } catch is CancellationError {
+            } catch {
+                if !Task.isCancelled {
+                    logger.critical("background work failed", metadata: ["work": "\(name)", "error": "\(error)"])
+                }
+            }
+        }
+        tasks.withLock { $0.append((name, task)) }
+    }
+
+    func stopAll() async {
+        let running = tasks.withLock { $0 }
+        for (_, task) in running { task.cancel() }
+        for (_, task) in running { await task.value }
+    }
 }
 
 /// A service: its name and how it registers its methods.
@@ -93,9 +128,10 @@ public enum ServiceHost {
         let logger = Logger(label: name.rawValue) { _ in
             PubLogHandler(service: name.rawValue, level: level, publisher: publisher, recent: recent)
         }
+        let background = BackgroundWork(logger: logger)
         let environment = ServiceEnvironment(
             service: name, config: config, logger: logger, publisher: publisher, context: context,
-            directory: directory)
+            directory: directory, background: background)
 
         let server = RPCServer(endpoint: endpoints.rpc, serviceName: name.rawValue, context: context, logger: logger)
         let startedAt = Date()
@@ -132,6 +168,7 @@ public enum ServiceHost {
         let signal = await termination.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal == SIGINT ? "SIGINT" : "SIGTERM")"])
         await server.shutdown(grace: .seconds(5))
+        await background.stopAll()
         logger.info("service stopped", metadata: ["requests": "\(stats.requestsServed)", "errors": "\(stats.errors)"])
         await publisher.close()
     }

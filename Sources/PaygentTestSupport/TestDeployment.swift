@@ -20,7 +20,10 @@ public struct TestDeployment: Sendable {
             services[service] = ServiceEndpoints(
                 rpc: "ipc://\(directory)/\(service.rawValue).rpc", pub: "ipc://\(directory)/\(service.rawValue).pub")
         }
-        config = PaygentConfig(dataDirectory: directory, logLevel: .debug, services: services)
+        var config = PaygentConfig(dataDirectory: directory, logLevel: .debug, services: services)
+        config.facilitatorHTTP = "127.0.0.1:\(freePort())"
+        config.marketHTTP = "127.0.0.1:\(freePort())"
+        self.config = config
         configFile = (directory as NSString).appendingPathComponent("config.json")
         try config.fileJSON().write(toFile: configFile, atomically: true, encoding: .utf8)
         self.directory = directory
@@ -153,4 +156,18 @@ public func waitUntilHealthy(
         try await Task.sleep(for: .milliseconds(50))
     }
     throw TestFailure("\(service.rawValue) did not answer health within \(timeout):\n\(child.output)")
+}
+
+/// A TCP port nobody listens on right now (bound to port 0 and released).
+public func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -145,6 +145,12 @@ public struct PaymentRequiredV1: Codable, Sendable, Hashable {
     public var x402Version: Int
     public var error: String?
     public var accepts: [PaymentRequirementsV1]
+
+    public init(x402Version: Int = 1, error: String?, accepts: [PaymentRequirementsV1]) {
+        self.x402Version = x402Version
+        self.error = error
+        self.accepts = accepts
+    }
 }
 
 /// v1 payment (`X-PAYMENT` header).
@@ -206,9 +212,22 @@ public struct SupportedResponse: Codable, Sendable, Hashable {
         public var scheme: String
         public var network: String
         public var extra: JSONValue?
+
+        public init(x402Version: Int, scheme: String, network: String, extra: JSONValue? = nil) {
+            self.x402Version = x402Version
+            self.scheme = scheme
+            self.network = network
+            self.extra = extra
+        }
     }
 
     public var kinds: [Kind]
     public var extensions: [String]
     public var signers: [String: [String]]
+
+    public init(kinds: [Kind], extensions: [String], signers: [String: [String]]) {
+        self.kinds = kinds
+        self.extensions = extensions
+        self.signers = signers
+    }
 }

@@ -41,7 +41,7 @@ final class CLITests: XCTestCase {
         let (status, output) = try await paygent(["status", "--json"], deployment: deployment)
         XCTAssertEqual(status, 1)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
-        XCTAssertEqual(rows.count, 5)
+        XCTAssertEqual(rows.count, 7, "five services, the facilitator's HTTP API and the sample API")
         XCTAssertTrue(rows.allSatisfy { $0["state"] as? String == "down" })
     }
 
@@ -69,8 +69,13 @@ final class CLITests: XCTestCase {
 
         let (status, json) = try await paygent(["status", "--json"], deployment: deployment)
         XCTAssertEqual(status, 0, json)
-        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        let all = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        let rows = all.filter { $0["url"] == nil }
         XCTAssertEqual(Set(rows.compactMap { $0["service"] as? String }), ["orchestrator", "payments", "registry", "vvs", "moonlander"])
+        let http = all.filter { $0["url"] != nil }
+        XCTAssertEqual(http.compactMap { $0["service"] as? String }, ["facilitator", "market"])
+        XCTAssertEqual(http.first { $0["service"] as? String == "market" }?["url"] as? String, deployment.config.marketURL)
+        XCTAssertTrue(http.allSatisfy { $0["state"] as? String == "up" }, "\(http)")
         for row in rows {
             XCTAssertEqual(row["state"] as? String, "up")
             for field in ["rpcEndpoint", "pubEndpoint", "pid", "version", "uptimeSeconds", "requests", "errors"] {

@@ -18,6 +18,12 @@ struct Down: AsyncParsableCommand {
         let supervisor = Supervisor(config: config, configFile: global.config)
         let style = Style.forStandardOutput()
         var stopped = 0
+        if let pid = supervisor.recordedPid(named: "market", executable: Up.market) {
+            let clean = await Supervisor.stop(pid: pid, executable: Up.market, grace: .milliseconds(Int(grace * 1000)))
+            print("market stopped (pid \(pid)\(clean ? "" : ", killed"))")
+            stopped += 1
+        }
+        supervisor.removePid(named: "market")
         for service in ServiceName.startOrder.reversed() {
             guard let pid = supervisor.recordedPid(service) else {
                 supervisor.removePid(service)

@@ -27,6 +27,8 @@ struct Status: AsyncParsableCommand {
         var requests: Int?
         var errors: Int?
         var error: String?
+        /// For the HTTP front doors (facilitator, sample API): their base URL.
+        var url: String?
     }
 
     func run() async throws {
@@ -49,7 +51,15 @@ struct Status: AsyncParsableCommand {
                     error: error.message))
             }
         }
+        // The HTTP front doors: the facilitator inside payments, and the sample paid API.
+        let http = [("facilitator", config.facilitatorHTTP, config.facilitatorURL), ("market", config.marketHTTP, config.marketURL)]
+        var httpRows: [Row] = []
+        for (name, hostPort, url) in http {
+            httpRows.append(Row(
+                service: name, state: Supervisor.reachable(hostPort) ? "up" : "down", rpcEndpoint: "", pubEndpoint: "", url: url))
+        }
         if json {
+            rows += httpRows
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
@@ -70,6 +80,9 @@ struct Status: AsyncParsableCommand {
                 default: text
                 }
             })
+            for row in httpRows {
+                print("\(style.service(row.service)) \(row.state == "up" ? style.green("up") : style.red("down")) \(row.url ?? "")")
+            }
             let down = rows.filter { $0.state != "up" }
             if !down.isEmpty {
                 print(style.dim("\(down.count) of \(rows.count) down; start them with `paygent up`"))

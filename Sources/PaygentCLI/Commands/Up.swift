@@ -39,12 +39,18 @@ struct Up: AsyncParsableCommand {
         // Signals are caught from here on, so a Ctrl-C during start-up still stops the children.
         let termination = TerminationSignal()
         var children: [(ServiceName, Process)] = []
+        var market: Process?
         do {
             for service in ServiceName.startOrder {
                 children.append((service, try supervisor.launch(service)))
             }
             try await waitUntilHealthy(children, probe: probe, supervisor: supervisor)
+            // The sample paid API, once the facilitator it settles through is up.
+            try await waitForHTTP(config.facilitatorHTTP, what: "the facilitator HTTP API (payments)", timeout: timeout)
+            market = try supervisor.launch(executable: Self.market, logName: "market")
+            try await waitForHTTP(config.marketHTTP, what: Self.market, timeout: timeout, process: market)
         } catch {
+            if let market { await Self.stop(market, Self.market) }
             await stopAll(children)
             throw error
         }
@@ -59,12 +65,14 @@ struct Up: AsyncParsableCommand {
             ])
         }
         print(table.render(style: style) { _, column, text in column == 0 ? style.service(text) : text })
+        print("facilitator (x402 HTTP): \(config.facilitatorURL)   sample paid API: \(config.marketURL)/prices (pid \(market?.processIdentifier ?? 0))")
         print("data: \(config.dataDirectory)   logs: \(config.logDirectory)")
 
         if detach {
             for (service, process) in children {
                 try supervisor.writePid(service, process.processIdentifier)
             }
+            if let market { try supervisor.writePid(named: "market", market.processIdentifier) }
             print(style.green("all services up") + " (detached; stop with `paygent down`)")
             return
         }
@@ -93,6 +101,7 @@ struct Up: AsyncParsableCommand {
         }
         print("stopping…")
         flushStandardOutput()
+        if let market { await Self.stop(market, Self.market) }
         await stopAll(children)
         print("stopped")
         if exited != nil { throw ExitCode(1) }
@@ -113,6 +122,24 @@ struct Up: AsyncParsableCommand {
             guard ContinuousClock.now < deadline else {
                 throw SupervisorError("not healthy after \(timeout)s: \(pending.map(\.rawValue).sorted().joined(separator: ", ")); see \(supervisor.config.logDirectory)")
             }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    static let market = "paygent-market"
+
+    static func stop(_ process: Process, _ executable: String) async {
+        _ = await Supervisor.stop(pid: process.processIdentifier, executable: executable, process: process)
+    }
+
+    /// Waits until `hostPort` accepts connections.
+    private func waitForHTTP(_ hostPort: String, what: String, timeout: Double, process: Process? = nil) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while !Supervisor.reachable(hostPort) {
+            if let process, !process.isRunning {
+                throw SupervisorError("\(what) exited during start-up; see its log in the logs directory")
+            }
+            guard ContinuousClock.now < deadline else { throw SupervisorError("\(what) is not listening on \(hostPort) after \(timeout)s") }
             try await Task.sleep(for: .milliseconds(100))
         }
     }

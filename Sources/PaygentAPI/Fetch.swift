@@ -1,0 +1,70 @@
+import Foundation
+
+extension PaymentsMethod {
+    /// `FetchRequest` → `FetchReply`: requests a URL, paying an x402 402 from a wallet within a
+    /// maximum and the wallet's daily limit.
+    public static let fetch = "payments.fetch"
+}
+
+public struct FetchRequest: Codable, Sendable, Equatable {
+    public var url: String
+    /// `GET` or `POST`.
+    public var method: String
+    public var body: Data?
+    /// Wallet name or address that pays.
+    public var wallet: String
+    /// The most to pay, human decimals of `token` (e.g. `0.10`).
+    public var maxAmount: String
+    /// Token symbol the maximum is in (default USDC).
+    public var token: String
+
+    public init(url: String, method: String = "GET", body: Data? = nil, wallet: String, maxAmount: String, token: String = "USDC") {
+        self.url = url
+        self.method = method
+        self.body = body
+        self.wallet = wallet
+        self.maxAmount = maxAmount
+        self.token = token
+    }
+}
+
+/// What a paid request cost, and its settlement.
+public struct PaymentRecord: Codable, Sendable, Equatable {
+    public var amount: Amount
+    public var token: TokenInfo
+    public var payer: String
+    public var payTo: String
+    public var network: String
+    /// The settlement's transaction hash ("" if it failed).
+    public var transaction: String
+    public var settled: Bool
+    public var error: String?
+
+    public init(amount: Amount, token: TokenInfo, payer: String, payTo: String, network: String, transaction: String, settled: Bool, error: String?) {
+        self.amount = amount
+        self.token = token
+        self.payer = payer
+        self.payTo = payTo
+        self.network = network
+        self.transaction = transaction
+        self.settled = settled
+        self.error = error
+    }
+}
+
+public struct FetchReply: Codable, Sendable, Equatable {
+    public var status: Int
+    public var contentType: String?
+    public var body: Data
+    public var payment: PaymentRecord?
+    /// Wall time of the whole fetch, payment included.
+    public var latencyMillis: Double
+
+    public init(status: Int, contentType: String?, body: Data, payment: PaymentRecord?, latencyMillis: Double) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.payment = payment
+        self.latencyMillis = latencyMillis
+    }
+}

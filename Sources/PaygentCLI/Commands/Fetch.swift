@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import PaygentAPI
+
+struct Fetch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch a URL like curl, paying an x402 402 from a wallet within a maximum.",
+        discussion: "Example: paygent fetch http://127.0.0.1:8402/prices --max 0.10 --wallet agent. The payments service signs the payment with the wallet's key (within its daily limit) and prints the body, then the receipt: amount, payee, transaction hash, latency. Exits 0 for a 2xx answer."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The URL.", valueName: "url"))
+    var url: String
+
+    @Option(help: ArgumentHelp("The most to pay, in human units of --token.", valueName: "amount"))
+    var max: String = "0"
+
+    @Option(help: ArgumentHelp("The wallet that pays (name or address).", valueName: "wallet"))
+    var wallet: String
+
+    @Option(help: ArgumentHelp("The token --max is in.", valueName: "symbol"))
+    var token: String = "USDC"
+
+    @Option(name: .customShort("X"), help: ArgumentHelp("Method: GET or POST.", valueName: "method"))
+    var method: String = "GET"
+
+    @Option(name: .customShort("d"), help: ArgumentHelp("Body to POST (JSON).", valueName: "data"))
+    var data: String?
+
+    @Flag(help: "Print JSON (the body base64) instead of the body and a receipt.")
+    var json = false
+
+    func run() async throws {
+        let reply: FetchReply = try await ServiceCall(config: try global.load(), service: .payments).call(
+            PaymentsMethod.fetch,
+            FetchRequest(
+                url: url, method: method.uppercased(), body: data.map { Data($0.utf8) }, wallet: wallet, maxAmount: max,
+                token: token.uppercased()),
+            idempotencyKey: "fetch-\(UUID().uuidString)")
+        if json {
+            try printJSON(reply)
+        } else {
+            print(String(decoding: reply.body, as: UTF8.self))
+            let style = Style.forStandardOutput()
+            var lines = ["HTTP \(reply.status) in \(String(format: "%.1f", reply.latencyMillis)) ms"]
+            if let payment = reply.payment {
+                lines.append("paid \(payment.amount.formatted(decimals: payment.token.decimals, minimumFractionDigits: 2)) \(payment.token.symbol) to \(payment.payTo) on \(payment.network)")
+                lines.append(payment.settled ? "tx \(payment.transaction)" : style.red("not settled: \(payment.error ?? "unknown")"))
+            } else {
+                lines.append("no payment needed")
+            }
+            FileHandle.standardError.write(Data((lines.map { style.dim($0) }.joined(separator: "\n") + "\n").utf8))
+        }
+        if !(200..<300).contains(reply.status) { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PaygentX402
+import PaygentX402HTTP
+
+/// The sample paid API: market data priced per call in USDC over x402. Every route is behind
+/// `X402Middleware`; payments are verified and settled by the configured facilitator.
+public enum MarketAPI {
+    /// Cronos testnet devUSDC.e, whose address and EIP-712 domain the local chain's USDC carries.
+    public static let usdc = "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0"
+
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var facilitatorURL: String
+        /// Where payments go.
+        public var payTo: String
+        /// Base units of USDC per call (100000 = 0.10 USDC).
+        public var price: String
+
+        public init(host: String, port: Int, facilitatorURL: String, payTo: String, price: String = "100000") {
+            self.host = host
+            self.port = port
+            self.facilitatorURL = facilitatorURL
+            self.payTo = payTo
+            self.price = price
+        }
+    }
+
+    public static func application(_ settings: Settings, logger: Logger) -> some ApplicationProtocol {
+        let offer = PaymentRequirements(
+            scheme: "exact", network: "eip155:338", asset: usdc, amount: settings.price, payTo: settings.payTo,
+            maxTimeoutSeconds: 300, extra: .object(["name": .string("Bridged USDC (Stargate)"), "version": .string("1")]))
+        let baseURL = "http://\(settings.host):\(settings.port)"
+        let router = Router()
+        router.add(middleware: X402Middleware(
+            prices: [
+                "/prices": .init(offers: [offer], description: "Paygent sample market data: prices"),
+                "/summary": .init(offers: [offer], description: "Paygent sample market data: summary"),
+            ],
+            facilitator: HTTPFacilitatorClient(baseURL: settings.facilitatorURL), publicBaseURL: baseURL))
+        router.get("/prices") { _, _ in json(MarketData.now().prices) }
+        router.get("/summary") { _, _ in json(MarketData.now().summary) }
+        router.get("/health") { _, _ in json(["status": "ok"]) }
+        return Application(
+            router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "paygent-market"),
+            logger: logger)
+    }
+
+    static func json<T: Encodable>(_ value: T) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+/// Market data for the sample API: a reproducible random walk per minute, so clients see prices
+/// move without any outside feed.
+struct MarketData {
+    struct Price: Encodable {
+        var symbol: String
+        var usd: String
+        var change24h: String
+    }
+
+    struct Prices: Encodable {
+        var asOf: Date
+        var prices: [Price]
+    }
+
+    struct Summary: Encodable {
+        var asOf: Date
+        var headline: String
+        var movers: [Price]
+    }
+
+    let prices: Prices
+    let summary: Summary
+
+    static let bases: [(String, Double)] = [("CRO", 0.0912), ("BTC", 96_210), ("ETH", 3_512), ("VVS", 0.0000031), ("USDC", 1)]
+
+    static func now(_ date: Date = Date()) -> MarketData {
+        let minute = UInt64(date.timeIntervalSince1970 / 60)
+        var list: [Price] = []
+        for (index, (symbol, base)) in bases.enumerated() {
+            var state = minute &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index)
+            state ^= state >> 31
+            state = state &* 0xBF58_476D_1CE4_E5B9
+            let unit = Double(state % 10_000) / 10_000  // 0 ..< 1
+            let change = symbol == "USDC" ? 0 : (unit - 0.5) * 8  // ±4 %
+            let price = base * (1 + change / 100)
+            list.append(Price(symbol: symbol, usd: format(price), change24h: String(format: "%+.2f%%", change)))
+        }
+        let movers = list.filter { $0.symbol != "USDC" }.sorted { abs(Double($0.change24h.dropLast()) ?? 0) > abs(Double($1.change24h.dropLast()) ?? 0) }
+        let top = movers.first!
+        return MarketData(
+            prices: Prices(asOf: date, prices: list),
+            summary: Summary(asOf: date, headline: "\(top.symbol) leads the moves at \(top.change24h) (24h); BTC at $\(list[1].usd).", movers: Array(movers.prefix(3))))
+    }
+
+    static func format(_ value: Double) -> String {
+        value >= 1 ? String(format: "%.2f", value) : String(format: "%.8f", value)
+    }
+}

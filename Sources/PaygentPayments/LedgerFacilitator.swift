@@ -1,0 +1,86 @@
+import BigInt
+import Foundation
+import PaygentCrypto
+import PaygentLedger
+import PaygentX402
+import PaygentX402HTTP
+
+/// The x402 facilitator over the local chain: verification with the exact-scheme rules (the
+/// ledger answers the chain's questions: token, nonce, balance), settlement as a ledger transfer.
+/// Settling the same authorization twice returns the first result and moves nothing.
+struct LedgerFacilitator: Facilitator {
+    let ledger: LocalLedger
+
+    func verify(_ request: FacilitatorRequest) async -> VerifyResponse {
+        await check(request).response
+    }
+
+    func settle(_ request: FacilitatorRequest) async -> SettleResponse {
+        let network = request.offer.network
+        // Settle re-runs verification against the offer (recipient, amount, window, signature);
+        // a payment refused only because its nonce is used may be this same payment settled
+        // before, which the ledger answers from its log under the authorization's key.
+        let verification = await check(request)
+        guard verification.isValid || verification.reason == .nonceUsed, let transfer = try? signedTransfer(request) else {
+            return SettleResponse(
+                success: false, errorReason: verification.reason?.rawValue ?? "invalid_payload", errorMessage: verification.message,
+                payer: verification.payer?.eip55, transaction: "", network: network)
+        }
+        let key = "x402:\(transfer.token.lowercase):\(transfer.authorization.from.lowercase):\(HexField.string(transfer.authorization.nonce))"
+        do throws(LedgerError) {
+            let receipt = try await ledger.settle([transfer], idempotencyKey: key)
+            let entry = receipt.transactions.first
+            return SettleResponse(
+                success: true, payer: transfer.authorization.from.eip55, transaction: entry?.hash ?? "", network: network,
+                amount: entry?.value)
+        } catch {
+            return SettleResponse(
+                success: false, errorReason: error.kind.rawValue, errorMessage: error.description,
+                payer: transfer.authorization.from.eip55, transaction: "", network: network)
+        }
+    }
+
+    func supported() async -> SupportedResponse {
+        SupportedResponse(
+            kinds: [
+                .init(x402Version: 2, scheme: "exact", network: "eip155:\(ledger.chainID)"),
+                .init(x402Version: 1, scheme: "exact", network: Network(chainID: ledger.chainID).v1Name ?? "eip155:\(ledger.chainID)"),
+            ],
+            extensions: [], signers: [:])
+    }
+
+    /// Verification with the ledger's state for this payment's token, payer and nonce.
+    private func check(_ request: FacilitatorRequest) async -> Verification {
+        let a = request.payment.exact.authorization
+        let network = Network(chainID: ledger.chainID)
+        guard let asset = try? Address(request.offer.asset), let from = try? Address(a.from), let nonce = try? HexField.bytes(a.nonce, count: 32, what: "nonce") else {
+            return ExactVerifier.verify(request.payment, against: request.offer, now: now())
+        }
+        let token = ledger.token(asset)
+        let used = (try? await ledger.authorizationUsed(token: asset, authorizer: from, nonce: nonce)) ?? false
+        let balance = (try? await ledger.balance(token: asset, owner: from)) ?? 0
+        let chain = ChainState(
+            token: { queried, address in
+                guard queried == network, address == asset, let token else { return nil }
+                return (token.domainName, token.domainVersion)
+            },
+            nonceUsed: { _, _, _, _ in used },
+            balance: { _, _, _ in balance })
+        return ExactVerifier.verify(request.payment, against: request.offer, now: now(), chain: chain)
+    }
+
+    private func signedTransfer(_ request: FacilitatorRequest) throws -> SignedTransfer {
+        let a = request.payment.exact.authorization
+        guard let value = BigUInt(a.value, radix: 10), let after = BigUInt(a.validAfter, radix: 10),
+            let before = BigUInt(a.validBefore, radix: 10), let signature = request.payment.exact.signature
+        else { throw X402DecodingError("malformed authorization") }
+        return SignedTransfer(
+            token: try Address(request.offer.asset),
+            authorization: TransferWithAuthorization(
+                from: try Address(a.from), to: try Address(a.to), value: value, validAfter: after, validBefore: before,
+                nonce: try HexField.bytes(a.nonce, count: 32, what: "nonce")),
+            signature: try Signature(hex: signature))
+    }
+
+    private func now() -> UInt64 { UInt64(Date().timeIntervalSince1970) }
+}

@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import BigInt
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PaygentCrypto
+import PaygentX402
+
+/// Fetches x402-protected resources: requests the resource; on 402 reads the requirements (v2
+/// header or v1 body), picks one it can pay, lets the caller approve and sign it, and retries with
+/// the payment. Transient failures (connection refused, timeouts, 5xx) are retried with
+/// exponential backoff and jitter, always with the same signed payment: never a second one.
+public struct X402HTTPClient: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: Data
+        /// The offer paid, the payment sent and the facilitator's settlement, when there was one.
+        public var paid: Offer?
+        public var payment: AnyPaymentPayload?
+        public var settlement: SettleResponse?
+    }
+
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    private let client: HTTPClient
+    public var attempts: Int
+    public var timeout: TimeAmount
+
+    public init(client: HTTPClient = .shared, attempts: Int = 3, timeout: TimeAmount = .seconds(20)) {
+        self.client = client
+        self.attempts = attempts
+        self.timeout = timeout
+    }
+
+    /// The offers a resource asks for, without paying (`quote`).
+    public func quote(_ url: String) async throws -> [Offer] {
+        let first = try await send(url: url, method: .GET, body: nil, headers: [])
+        guard first.status == 402 else { return [] }
+        return try Self.offers(from: first)
+    }
+
+    /// Fetches `url`, paying through `pay` when it answers 402. `pay` chooses among the offers
+    /// (or throws to refuse, e.g. above a maximum) and returns a signed payment.
+    public func fetch(
+        _ url: String, method: HTTPMethod = .GET, body: Data? = nil,
+        pay: @Sendable ([Offer]) async throws -> (Offer, AnyPaymentPayload)
+    ) async throws -> Response {
+        let first = try await send(url: url, method: method, body: body, headers: [])
+        guard first.status == 402 else { return first }
+        let offers = try Self.offers(from: first)
+        let (offer, payment) = try await pay(offers)
+        let headerName = payment.version == 1 ? X402Header.paymentV1 : X402Header.paymentSignature
+        var paid = try await send(url: url, method: method, body: body, headers: [(headerName, try ExactSigner.header(payment))])
+        paid.paid = offer
+        paid.payment = payment
+        let responseHeader = payment.version == 1 ? X402Header.paymentResponseV1 : X402Header.paymentResponse
+        if let value = paid.headers.first(where: { $0.0.caseInsensitiveCompare(responseHeader) == .orderedSame })?.1 {
+            paid.settlement = try? HeaderCodec.decode(SettleResponse.self, from: value)
+        }
+        return paid
+    }
+
+    /// The requirements of a 402: the v2 header if present, else a v1 body.
+    static func offers(from response: Response) throws -> [Offer] {
+        if let header = response.headers.first(where: { $0.0.caseInsensitiveCompare(X402Header.paymentRequired) == .orderedSame })?.1 {
+            return try Offer.parse(header)
+        }
+        return try Offer.parse(String(decoding: response.body, as: UTF8.self))
+    }
+
+    /// One request, retried on transient failures with backoff (100 ms doubling, ±50 % jitter).
+    private func send(url: String, method: HTTPMethod, body: Data?, headers: [(String, String)]) async throws -> Response {
+        var delay = 0.1
+        var lastError: (any Error)?
+        for attempt in 1...max(1, attempts) {
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(data: body))
+            }
+            do {
+                let response = try await client.execute(request, timeout: timeout)
+                let data = Data(buffer: try await response.body.collect(upTo: 8 << 20))
+                let result = Response(
+                    status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: data)
+                if response.status.code >= 500 && attempt < attempts {
+                    lastError = Failure("\(url) answered \(response.status.code)")
+                } else {
+                    return result
+                }
+            } catch {
+                lastError = error
+                if attempt == attempts { break }
+            }
+            try await Task.sleep(for: .milliseconds(Int(delay * 1000 * Double.random(in: 0.5...1.5))))
+            delay *= 2
+        }
+        throw Failure("\(url) could not be reached after \(attempts) attempts: \(lastError.map { "\($0)" } ?? "unknown error")")
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PaygentX402
+
+/// Puts x402 in front of routes: a request without payment gets 402 with the requirements (the
+/// v2 `PAYMENT-REQUIRED` header and a v1 JSON body at once); a paid request (`PAYMENT-SIGNATURE`
+/// or `X-PAYMENT`) is verified by the facilitator, served, then settled, and the answer carries
+/// the settlement (`PAYMENT-RESPONSE` / `X-PAYMENT-RESPONSE`).
+public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
+    /// What a route costs: one or more offers (exact scheme), keyed by path.
+    public struct Price: Sendable {
+        public var offers: [PaymentRequirements]
+        public var description: String
+
+        public init(offers: [PaymentRequirements], description: String) {
+            self.offers = offers
+            self.description = description
+        }
+    }
+
+    public let prices: [String: Price]
+    public let facilitator: any Facilitator
+    public let publicBaseURL: String
+
+    public init(prices: [String: Price], facilitator: any Facilitator, publicBaseURL: String) {
+        self.prices = prices
+        self.facilitator = facilitator
+        self.publicBaseURL = publicBaseURL
+    }
+
+    static var paymentSignature: HTTPField.Name { HTTPField.Name(X402Header.paymentSignature)! }
+    static var paymentV1: HTTPField.Name { HTTPField.Name(X402Header.paymentV1)! }
+    static var paymentRequired: HTTPField.Name { HTTPField.Name(X402Header.paymentRequired)! }
+    static var paymentResponse: HTTPField.Name { HTTPField.Name(X402Header.paymentResponse)! }
+    static var paymentResponseV1: HTTPField.Name { HTTPField.Name(X402Header.paymentResponseV1)! }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let price = prices[request.uri.path] else { return try await next(request, context) }
+        let resource = ResourceInfo(url: publicBaseURL + request.uri.path, description: price.description, mimeType: "application/json")
+        let header = request.headers[Self.paymentSignature] ?? request.headers[Self.paymentV1]
+        guard let header else {
+            return paymentRequired(price, resource, error: "Payment required")
+        }
+        let payment: AnyPaymentPayload
+        do throws(X402DecodingError) {
+            payment = try HeaderCodec.decodePayment(header)
+        } catch {
+            return paymentRequired(price, resource, error: "Invalid payment header: \(error.message)")
+        }
+        let offers = price.offers.map { Offer($0, resource: resource.url) }
+        guard let offer = offers.first(where: { offer in
+            offer.scheme == payment.scheme && Network(offer.network) == Network(payment.network)
+        }) else {
+            return paymentRequired(price, resource, error: "No matching payment requirements")
+        }
+        let call = FacilitatorRequest(payment: payment, offer: offer.withVersion(payment.version))
+        let verification = await facilitator.verify(call)
+        guard verification.isValid else {
+            return paymentRequired(price, resource, error: verification.invalidReason ?? "invalid payment")
+        }
+        var response = try await next(request, context)
+        guard response.status.code < 400 else { return response }
+        let settlement = await facilitator.settle(call)
+        let encoded = (try? HeaderCodec.encode(settlement)) ?? ""
+        guard settlement.success else {
+            var failed = Response(status: .init(code: 402), headers: [.cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+            failed.headers[payment.version == 1 ? Self.paymentResponseV1 : Self.paymentResponse] = encoded
+            return failed
+        }
+        response.headers[payment.version == 1 ? Self.paymentResponseV1 : Self.paymentResponse] = encoded
+        return response
+    }
+
+    private func paymentRequired(_ price: Price, _ resource: ResourceInfo, error: String) -> Response {
+        let v2 = PaymentRequired(error: error, resource: resource, accepts: price.offers)
+        let v1 = PaymentRequiredV1(
+            x402Version: 1, error: error,
+            accepts: price.offers.map { Offer($0, resource: resource.url).requirementsV1(description: resource.description) })
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        headers[Self.paymentRequired] = (try? HeaderCodec.encode(v2)) ?? ""
+        let body = (try? JSONEncoder().encode(v1)) ?? Data("{}".utf8)
+        return Response(status: .init(code: 402), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+    }
+}
+
+extension Offer {
+    /// The same offer as the given protocol version names it (v1 uses legacy network names).
+    func withVersion(_ version: Int) -> Offer {
+        var copy = self
+        copy.version = version
+        if version == 1, let network = Network(network), let name = network.v1Name { copy.network = name }
+        return copy
+    }
+
+    func requirementsV1(description: String?) -> PaymentRequirementsV1 {
+        var v1 = withVersion(1).requirementsV1
+        v1.description = description
+        v1.mimeType = "application/json"
+        return v1
+    }
+}
