@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import PaygentLedger
 import PaygentRuntime
@@ -21,6 +22,11 @@ enum FacilitatorHTTP {
             router: router, configuration: .init(address: .hostname(String(parts[0]), port: port), serverName: "paygent-facilitator"),
             logger: logger)
         environment.logger.info("facilitator HTTP", metadata: ["http.url": "\(config.facilitatorURL)"])
-        environment.background.run("facilitator HTTP") { try await app.run() }
+        // A service group of its own, so shutdown is graceful (connections finish) rather than a
+        // cancellation; our host, not the group, handles signals.
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        environment.background.run("facilitator HTTP", stop: { await group.triggerGracefulShutdown() }) {
+            try await group.run()
+        }
     }
 }

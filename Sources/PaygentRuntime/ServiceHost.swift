@@ -21,15 +21,18 @@ public struct ServiceEnvironment: Sendable {
 /// Tasks a service runs beside its RPC server. The host cancels them at shutdown, after the RPC
 /// server has drained, and waits for them to finish.
 public final class BackgroundWork: Sendable {
-    private let tasks = Mutex<[(String, Task<Void, Never>)]>([])
+    private let tasks = Mutex<[(String, Task<Void, Never>, (@Sendable () async -> Void)?)]>([])
     private let logger: Logger
 
     init(logger: Logger) {
         self.logger = logger
     }
 
-    /// Starts `operation`; if it fails before shutdown, the failure is logged as critical.
-    public func run(_ name: String, _ operation: @escaping @Sendable () async throws -> Void) {
+    /// Starts `operation`; if it fails before shutdown, the failure is logged as critical. At
+    /// shutdown `stop` is called first (a graceful stop), then the task is cancelled.
+    public func run(
+        _ name: String, stop: (@Sendable () async -> Void)? = nil, _ operation: @escaping @Sendable () async throws -> Void
+    ) {
         let logger = self.logger
         let task = Task {
             do {
@@ -41,13 +44,14 @@ public final class BackgroundWork: Sendable {
                 }
             }
         }
-        tasks.withLock { $0.append((name, task)) }
+        tasks.withLock { $0.append((name, task, stop)) }
     }
 
     func stopAll() async {
         let running = tasks.withLock { $0 }
-        for (_, task) in running { task.cancel() }
-        for (_, task) in running { await task.value }
+        for (_, _, stop) in running { await stop?() }
+        for (_, task, stop) in running where stop == nil { task.cancel() }
+        for (_, task, _) in running { await task.value }
     }
 }
 
