@@ -13,11 +13,26 @@ import PaygentX402HTTP
 struct FetchHandler: Sendable {
     let wallets: WalletStore
     let ledger: LocalLedger
+    let payments: PaymentLog
+    let publisher: Publisher
     let client = X402HTTPClient()
 
     func register(on server: RPCServer) {
         server.register(PaymentsMethod.fetch, placement: .parallel) { (request: FetchRequest, context) in
             try await fetch(request, context)
+        }
+        let token: @Sendable (String) -> TokenInfo? = { symbol in ledger.token(symbol: symbol).map(PaymentsHandlers.info) }
+        server.register(PaymentsMethod.paymentList, placement: .parallel) { (request: PaymentListRequest, _) in
+            try payments.list(request, token: token)
+        }
+        server.register(PaymentsMethod.paymentShow, placement: .parallel) { (request: PaymentShowRequest, _) in
+            guard let entry = try payments.show(id: request.id, token: token) else {
+                throw PaygentError(.notFound, "no payment \(request.id)")
+            }
+            return entry
+        }
+        server.register(PaymentsMethod.paymentStats, placement: .parallel) { (_: PaymentStatsRequest, _) in
+            try payments.stats(token: token)
         }
     }
 
@@ -39,6 +54,8 @@ struct FetchHandler: Sendable {
         let purchase = context.idempotencyKey ?? "fetch-\(UUID().uuidString)"
         let chainID = ledger.chainID
         let box = ReservationBox()
+        let paymentID = UUID().uuidString.lowercased()
+        let payments = self.payments
         let response: X402HTTPClient.Response
         do {
             response = try await client.fetch(request.url, method: request.method == "POST" ? .POST : .GET, body: request.body) { offers in
@@ -63,19 +80,38 @@ struct FetchHandler: Sendable {
                 box.id = try wallets.reserve(
                     wallet: wallet, token: token.symbol, decimals: token.decimals, amount: price, idempotencyKey: purchase)
                 let key = try wallets.key(wallet)
-                return (offer, try ExactSigner.pay(offer, with: key, now: UInt64(Date().timeIntervalSince1970)))
+                let payment = try ExactSigner.pay(offer, with: key, now: UInt64(Date().timeIntervalSince1970))
+                let service = URL(string: request.url).map { "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")\($0.path)" } ?? request.url
+                try payments.start(
+                    PaymentEntry(
+                        id: paymentID, wallet: wallet.name, service: service, url: request.url, recipient: offer.payTo,
+                        amount: try Amount(baseUnits: price), token: PaymentsHandlers.info(token), transaction: nil,
+                        status: "pending", error: nil, startedAt: Date(), finishedAt: nil, latencyMillis: nil),
+                    token: token.symbol)
+                return (offer, payment)
             }
         } catch let error as PaygentError {
             if let id = box.id { wallets.finish(id, settled: false) }
+            try? payments.finish(id: paymentID, confirmed: false, transaction: nil, error: error.message, latencyMillis: 0)
             throw error
         } catch {
             if let id = box.id { wallets.finish(id, settled: false) }
+            try? payments.finish(id: paymentID, confirmed: false, transaction: nil, error: "\(error)", latencyMillis: 0)
             throw PaygentError(.unavailable, "\(error)")
         }
         var record: PaymentRecord?
+        let elapsed = ContinuousClock.now - started
+        let latencyMillis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         if let offer = response.paid {
             let settled = response.settlement?.success ?? false
             if let id = box.id { wallets.finish(id, settled: settled) }
+            let failure = settled ? nil : (response.settlement?.errorReason ?? "no settlement in the response (HTTP \(response.status))")
+            try? payments.finish(
+                id: paymentID, confirmed: settled, transaction: response.settlement?.transaction, error: failure, latencyMillis: latencyMillis)
+            let tokenLookup: (String) -> TokenInfo? = { symbol in ledger.token(symbol: symbol).map(PaymentsHandlers.info) }
+            if let entry = try? payments.show(id: paymentID, token: tokenLookup) {
+                publisher.publish(settled ? Topic.paymentSettled : Topic.paymentFailed, entry)
+            }
             record = PaymentRecord(
                 amount: (try? Amount(baseUnitsString: offer.amount)) ?? .zero,
                 token: PaymentsHandlers.info(token), payer: wallet.address.eip55, payTo: offer.payTo, network: offer.network,
@@ -87,10 +123,7 @@ struct FetchHandler: Sendable {
             ])
         }
         let contentType = response.headers.first { $0.0.lowercased() == "content-type" }?.1
-        let elapsed = ContinuousClock.now - started
-        return FetchReply(
-            status: response.status, contentType: contentType, body: response.body, payment: record,
-            latencyMillis: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        return FetchReply(status: response.status, contentType: contentType, body: response.body, payment: record, latencyMillis: latencyMillis)
     }
 }
 

@@ -31,7 +31,13 @@ public enum PaymentsService {
             throw ConfigError("cannot open the wallets in \(environment.directory): \(error)")
         }
         WalletHandlers(wallets: wallets, ledger: ledger).register(on: server)
-        FetchHandler(wallets: wallets, ledger: ledger).register(on: server)
+        let payments: PaymentLog
+        do {
+            payments = try PaymentLog(directory: environment.directory)
+        } catch {
+            throw ConfigError("cannot open the payment log in \(environment.directory): \(error)")
+        }
+        FetchHandler(wallets: wallets, ledger: ledger, payments: payments, publisher: environment.publisher).register(on: server)
         try FacilitatorHTTP.start(ledger: ledger, config: environment.config, environment: environment)
     }
 }

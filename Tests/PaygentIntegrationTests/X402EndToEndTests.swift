@@ -52,6 +52,17 @@ final class X402EndToEndTests: XCTestCase {
         XCTAssertEqual(payer, "900000")
         XCTAssertEqual(received, "100000")
 
+        // The payment is on record, with its settlement, and counted in the stats.
+        let list: PaymentListReply = try await client.call(PaymentsMethod.paymentList, PaymentListRequest(status: "confirmed"))
+        XCTAssertEqual(list.total, 1)
+        XCTAssertEqual(list.payments.first?.transaction, payment.transaction)
+        XCTAssertEqual(list.payments.first?.wallet, "agent")
+        XCTAssertTrue(list.payments.first?.service.hasSuffix("/prices") ?? false)
+        let stats: PaymentStats = try await client.call(PaymentsMethod.paymentStats, PaymentStatsRequest())
+        XCTAssertEqual(stats.confirmed, 1)
+        XCTAssertEqual(stats.successRate, 1)
+        XCTAssertEqual(stats.volume.first?.amount.description, "100000")
+
         // Above the maximum: refused before anything is signed.
         do {
             let _: FetchReply = try await client.call(PaymentsMethod.fetch, FetchRequest(url: prices, wallet: "agent", maxAmount: "0.05"))

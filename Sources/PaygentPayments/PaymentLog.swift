@@ -1,0 +1,114 @@
+import BigInt
+import Foundation
+import GRDB
+import PaygentAPI
+import PaygentLedger
+import PaygentWire
+
+/// The record of every x402 payment the service makes: pending when signed, then confirmed or
+/// failed, with timings. Kept in `payments.sqlite`, beside the wallets' database.
+final class PaymentLog: Sendable {
+    private let database: DatabasePool
+
+    init(directory: String) throws {
+        database = try DatabasePool(path: (directory as NSString).appendingPathComponent("payments.sqlite"))
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 payments") { db in
+            try db.execute(sql: """
+                CREATE TABLE payment (
+                    id TEXT PRIMARY KEY,
+                    wallet TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    amount BLOB NOT NULL CHECK (length(amount) = 32),
+                    token TEXT NOT NULL,
+                    tx_hash TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'failed')),
+                    error TEXT,
+                    started_at REAL NOT NULL,
+                    finished_at REAL,
+                    latency_ms REAL
+                );
+                CREATE INDEX payment_started ON payment(started_at);
+                """)
+        }
+        try migrator.migrate(database)
+    }
+
+    func start(_ entry: PaymentEntry, token: String) throws {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO payment (id, wallet, service, url, recipient, amount, token, status, started_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)
+                    """,
+                arguments: [
+                    entry.id, entry.wallet, entry.service, entry.url, entry.recipient, AmountBlob.data(entry.amount.baseUnits), token,
+                    entry.startedAt.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    func finish(id: String, confirmed: Bool, transaction: String?, error: String?, latencyMillis: Double) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE payment SET status = ?, tx_hash = ?, error = ?, finished_at = ?, latency_ms = ? WHERE id = ?",
+                arguments: [confirmed ? "confirmed" : "failed", transaction, error, Date().timeIntervalSince1970, latencyMillis, id])
+        }
+    }
+
+    func list(_ request: PaymentListRequest, token: (String) -> TokenInfo?) throws -> PaymentListReply {
+        try database.read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let status = request.status { conditions.append("status = ?"); arguments.append(status) }
+            if let wallet = request.wallet { conditions.append("wallet = ?"); arguments.append(wallet) }
+            if let service = request.service { conditions.append("service LIKE ?"); arguments.append("%\(service)%") }
+            if let since = request.since { conditions.append("started_at >= ?"); arguments.append(since.timeIntervalSince1970) }
+            if let until = request.until { conditions.append("started_at < ?"); arguments.append(until.timeIntervalSince1970) }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM payment \(filter)", arguments: StatementArguments(arguments)) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM payment \(filter) ORDER BY started_at DESC LIMIT ? OFFSET ?",
+                arguments: StatementArguments(arguments + [max(0, min(request.limit, 1000)), max(0, request.offset)]))
+            return PaymentListReply(payments: rows.compactMap { Self.entry($0, token) }, total: total)
+        }
+    }
+
+    func show(id: String, token: (String) -> TokenInfo?) throws -> PaymentEntry? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM payment WHERE id = ?", arguments: [id]).flatMap { Self.entry($0, token) }
+        }
+    }
+
+    func stats(token: (String) -> TokenInfo?) throws -> PaymentStats {
+        try database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT status, token, amount, latency_ms FROM payment")
+            let confirmed = rows.filter { $0["status"] as String == "confirmed" }
+            let failed = rows.filter { $0["status"] as String == "failed" }
+            var volumes: [String: BigUInt] = [:]
+            for row in confirmed { volumes[row["token"], default: 0] += BigUInt(row["amount"] as Data) }
+            let latencies = rows.compactMap { $0["latency_ms"] as Double? }.sorted()
+            let finished = confirmed.count + failed.count
+            return PaymentStats(
+                count: rows.count, confirmed: confirmed.count, failed: failed.count,
+                successRate: finished == 0 ? 0 : Double(confirmed.count) / Double(finished),
+                volume: volumes.keys.sorted().compactMap { symbol in
+                    guard let info = token(symbol), let amount = try? Amount(baseUnits: volumes[symbol]!) else { return nil }
+                    return .init(token: info, amount: amount)
+                },
+                meanLatencyMillis: latencies.isEmpty ? 0 : latencies.reduce(0, +) / Double(latencies.count),
+                p95LatencyMillis: latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.95))])
+        }
+    }
+
+    static func entry(_ row: Row, _ token: (String) -> TokenInfo?) -> PaymentEntry? {
+        guard let info = token(row["token"]), let amount = try? Amount(baseUnits: BigUInt(row["amount"] as Data)) else { return nil }
+        return PaymentEntry(
+            id: row["id"], wallet: row["wallet"], service: row["service"], url: row["url"], recipient: row["recipient"],
+            amount: amount, token: info, transaction: row["tx_hash"], status: row["status"], error: row["error"],
+            startedAt: Date(timeIntervalSince1970: row["started_at"]),
+            finishedAt: (row["finished_at"] as Double?).map { Date(timeIntervalSince1970: $0) }, latencyMillis: row["latency_ms"])
+    }
+}
