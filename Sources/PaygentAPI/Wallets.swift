@@ -3,6 +3,8 @@ import Foundation
 extension PaymentsMethod {
     /// `WalletCreateRequest` → `WalletInfo`: a new key, kept in an encrypted keystore file.
     public static let walletCreate = "payments.wallet_create"
+    /// `WalletImportRequest` → `WalletInfo`: adopts the key of a keystore v3 file.
+    public static let walletImport = "payments.wallet_import"
     /// `WalletListRequest` → `WalletListReply`.
     public static let walletList = "payments.wallet_list"
     /// `WalletLimitRequest` → `WalletInfo`: sets (or, with no amount, removes) a daily limit.
@@ -94,5 +96,20 @@ public struct WalletTransferRequest: Codable, Sendable, Equatable {
         self.to = to
         self.token = token
         self.amount = amount
+    }
+}
+
+/// A keystore v3 file to adopt. The key stays encrypted in transit; the service decrypts it with
+/// `password` and re-encrypts it with its own. The password is never logged or stored.
+public struct WalletImportRequest: Codable, Sendable, Equatable {
+    public var name: String
+    /// The keystore file's JSON.
+    public var keystore: String
+    public var password: String
+
+    public init(name: String, keystore: String, password: String) {
+        self.name = name
+        self.keystore = keystore
+        self.password = password
     }
 }

@@ -38,7 +38,14 @@ struct KeyOptions: ParsableArguments {
         }
     }
 
-    private func password() throws -> String {
+    init() {}
+
+    init(keyFile: String, passwordFile: String?) {
+        self.keyFile = keyFile
+        self.passwordFile = passwordFile
+    }
+
+    func password() throws -> String {
         if let passwordFile {
             guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
                 throw CLIError("cannot read password file \(passwordFile)")

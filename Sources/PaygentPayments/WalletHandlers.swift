@@ -18,6 +18,11 @@ struct WalletHandlers: Sendable {
             context.logger.info("wallet created", metadata: ["wallet.name": "\(wallet.name)", "wallet.address": "\(wallet.address.eip55)"])
             return try info(wallet)
         }
+        server.register(PaymentsMethod.walletImport, placement: .parallel) { (request: WalletImportRequest, context) in
+            let wallet = try wallets.importKeystore(name: request.name, json: request.keystore, password: request.password)
+            context.logger.info("wallet imported", metadata: ["wallet.name": "\(wallet.name)", "wallet.address": "\(wallet.address.eip55)"])
+            return try info(wallet)
+        }
         server.register(PaymentsMethod.walletList, placement: .parallel) { (_: WalletListRequest, _) in
             WalletListReply(wallets: try wallets.all().map { (wallet) throws(PaygentError) in try info(wallet) })
         }

@@ -77,12 +77,37 @@ final class WalletStore: Sendable {
     // MARK: wallets
 
     func create(name: String) throws(PaygentError) -> Wallet {
+        let key: PrivateKey
+        do {
+            key = try PrivateKey.generate()
+        } catch {
+            throw PaygentError(.internal, "could not generate a key", cause: error)
+        }
+        return try adopt(key, name: name)
+    }
+
+    /// Adopts the key of a keystore v3 file (its JSON and password).
+    func importKeystore(name: String, json: String, password keystorePassword: String) throws(PaygentError) -> Wallet {
+        let key: PrivateKey
+        do {
+            key = try JSONDecoder().decode(Keystore.self, from: Data(json.utf8)).decrypt(password: keystorePassword)
+        } catch let error as KeystoreError {
+            throw PaygentError(.badRequest, "keystore: \(error.message)")
+        } catch {
+            throw PaygentError(.badRequest, "not a keystore v3 file")
+        }
+        if let existing = try? all().first(where: { $0.address == key.address }) {
+            throw PaygentError(.conflict, "this key is already wallet '\(existing.name)'")
+        }
+        return try adopt(key, name: name)
+    }
+
+    private func adopt(_ key: PrivateKey, name: String) throws(PaygentError) -> Wallet {
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw PaygentError(.badRequest, "a wallet name is 1–64 letters, digits, '-' or '_'")
         }
         if (try? wallet(name)) != nil { throw PaygentError(.conflict, "a wallet named '\(name)' already exists") }
         do {
-            let key = try PrivateKey.generate()
             let path = (directory as NSString).appendingPathComponent("\(name).json")
             try Keystore.encrypt(key, password: password, strength: strength).write(to: path)
             let created = Date()

@@ -57,10 +57,38 @@ final class WalletLimitTests: XCTestCase {
             XCTAssertEqual(error.code, .resourceExhausted, error.message)
             XCTAssertTrue(error.message.contains("daily limit") && error.message.contains("0 USDC left today"), error.message)
         }
+        // Importing a keystore written by eth-account: the key travels encrypted, wrong passwords
+        // are refused, and a key cannot become two wallets.
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PaygentCryptoTests/Fixtures/eth-account-keystores.json")
+        let fixtures = try XCTUnwrap(try JSONSerialization.jsonObject(with: try Data(contentsOf: fixture)) as? [String: Any])
+        let keystore = String(decoding: try JSONSerialization.data(withJSONObject: try XCTUnwrap(fixtures["scrypt"])), as: UTF8.self)
+        do {
+            let _: WalletInfo = try await client.call(
+                PaymentsMethod.walletImport, WalletImportRequest(name: "imported", keystore: keystore, password: "wrong"))
+            XCTFail("a wrong password must be refused")
+        } catch {
+            XCTAssertEqual(error.code, .badRequest)
+            XCTAssertFalse(error.message.contains("wrong\""), "the password is not echoed")
+        }
+        let password = try XCTUnwrap(fixtures["password"] as? String)
+        let imported: WalletInfo = try await client.call(
+            PaymentsMethod.walletImport, WalletImportRequest(name: "imported", keystore: keystore, password: password))
+        XCTAssertEqual(imported.address, fixtures["address"] as? String)
+        do {
+            let _: WalletInfo = try await client.call(
+                PaymentsMethod.walletImport,
+                WalletImportRequest(name: "again", keystore: keystore, password: password))
+            XCTFail("the same key twice")
+        } catch {
+            XCTAssertEqual(error.code, .conflict)
+        }
+
         let balances: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: wallet.address))
         XCTAssertEqual(balances.balances.first { $0.token.symbol == "USDC" }?.amount.description, "4000000")
         let after: WalletListReply = try await client.call(PaymentsMethod.walletList, WalletListRequest())
         XCTAssertEqual(after.wallets.first?.limits.first?.remaining.description, "0")
+        XCTAssertEqual(after.wallets.map(\.name), ["agent", "imported"])
         await payments.stop()
     }
 }

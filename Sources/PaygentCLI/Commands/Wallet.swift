@@ -6,7 +6,7 @@ import PaygentCrypto
 struct Wallet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Wallets: addresses, balances, history.",
-        subcommands: [Create.self, List.self, Address.self, Balance.self, Transfer.self, Limit.self, History.self]
+        subcommands: [Create.self, Import.self, List.self, Address.self, Balance.self, Transfer.self, Limit.self, History.self]
     )
 
     struct Address: AsyncParsableCommand {

@@ -24,6 +24,31 @@ extension Wallet {
         }
     }
 
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a keystore v3 file as a wallet of the payments service.",
+            discussion: "The key travels encrypted; the service opens it with the keystore's password (from --password-file, $PAYGENT_KEYSTORE_PASSWORD or a prompt) and keeps it in its own keystore.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("A name for the wallet.", valueName: "name"))
+        var name: String
+
+        @Option(name: .customLong("keystore"), help: ArgumentHelp("The keystore v3 file.", valueName: "file"))
+        var keystore: String
+
+        @Option(name: .customLong("password-file"), help: ArgumentHelp("File whose first line is the keystore's password.", valueName: "file"))
+        var passwordFile: String?
+
+        func run() async throws {
+            let json = try readFile(keystore)
+            let password = try KeyOptions(keyFile: keystore, passwordFile: passwordFile).password()
+            let wallet: WalletInfo = try await ServiceCall(config: try global.load(), service: .payments).call(
+                PaymentsMethod.walletImport, WalletImportRequest(name: name, keystore: json, password: password))
+            print("\(Style.forStandardOutput().green("imported")) wallet \(wallet.name) \(wallet.address)")
+        }
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the payments service's wallets and their daily limits.")
 
