@@ -120,7 +120,8 @@ let package = Package(
         .target(
             name: "PaygentBench",
             dependencies: [
-                "PaygentWire", "PaygentCrypto", "PaygentX402", "CSecp256k1",
+                "PaygentWire", "PaygentCrypto", "PaygentX402", "CSecp256k1", "PaygentLedger", "PaygentPayments",
+                "PaygentMarket", "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"), "PaygentTransport", "PaygentRuntime", "PaygentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,14 +8,18 @@ import PaygentX402HTTP
 /// The x402 facilitator over the local chain: verification with the exact-scheme rules (the
 /// ledger answers the chain's questions: token, nonce, balance), settlement as a ledger transfer.
 /// Settling the same authorization twice returns the first result and moves nothing.
-struct LedgerFacilitator: Facilitator {
+public struct LedgerFacilitator: Facilitator {
     let ledger: LocalLedger
 
-    func verify(_ request: FacilitatorRequest) async -> VerifyResponse {
+    public init(ledger: LocalLedger) {
+        self.ledger = ledger
+    }
+
+    public func verify(_ request: FacilitatorRequest) async -> VerifyResponse {
         await check(request).response
     }
 
-    func settle(_ request: FacilitatorRequest) async -> SettleResponse {
+    public func settle(_ request: FacilitatorRequest) async -> SettleResponse {
         let network = request.offer.network
         // Settle re-runs verification against the offer (recipient, amount, window, signature);
         // a payment refused only because its nonce is used may be this same payment settled
@@ -40,7 +44,7 @@ struct LedgerFacilitator: Facilitator {
         }
     }
 
-    func supported() async -> SupportedResponse {
+    public func supported() async -> SupportedResponse {
         SupportedResponse(
             kinds: [
                 .init(x402Version: 2, scheme: "exact", network: "eip155:\(ledger.chainID)"),

@@ -30,6 +30,14 @@ final class BenchSmokeTests: XCTestCase {
         XCTAssertNotNil(output.range(of: #"target crypto-verify-vs-recover: .* \(goal .*\) (PASS|FAIL)"#, options: .regularExpression), output)
     }
 
+    func testPayments() async throws {
+        let output = try await run(["payments", "--settlements", "20", "--requests", "5"])
+        XCTAssertTrue(output.contains("facilitator verify+settle"), output)
+        XCTAssertTrue(output.contains(", 0 failed"), output)
+        XCTAssertNotNil(output.range(of: "target payments-settle-rate: .* (PASS|FAIL)", options: .regularExpression), output)
+        XCTAssertNotNil(output.range(of: "target payments-paid-vs-unpaid-p50: .* (PASS|FAIL)", options: .regularExpression), output)
+    }
+
     func testRPC() async throws {
         let output = try await run(["rpc", "--calls", "200", "--warmup", "20", "--inflight", "4"])
         for transport in ["tcp", "ipc"] {
