@@ -157,6 +157,17 @@ public final class LocalLedger: SettlementBackend {
         }
     }
 
+    /// What verifying one payment needs to know, in one read: the payer's balance and whether
+    /// its nonce is used.
+    public func paymentState(token: Address, owner: Address, nonce: [UInt8]) async throws(LedgerError) -> (balance: BigUInt, nonceUsed: Bool) {
+        try await read { db in
+            let used = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?",
+                arguments: [token.lowercase, owner.lowercase, Data(nonce)]) ?? false
+            return (try Self.balance(db, token: token.lowercase, owner: owner.lowercase), used)
+        }
+    }
+
     /// The sum of every balance of a token; equals everything ever minted of it.
     public func totalBalances(token: Address) async throws(LedgerError) -> BigUInt {
         try await read { db in

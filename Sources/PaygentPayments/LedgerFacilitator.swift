@@ -21,14 +21,14 @@ public struct LedgerFacilitator: Facilitator {
 
     public func settle(_ request: FacilitatorRequest) async -> SettleResponse {
         let network = request.offer.network
-        // Settle re-runs verification against the offer (recipient, amount, window, signature);
-        // a payment refused only because its nonce is used may be this same payment settled
-        // before, which the ledger answers from its log under the authorization's key.
-        let verification = await check(request)
-        guard verification.isValid || verification.reason == .nonceUsed, let transfer = try? signedTransfer(request) else {
+        // Settle re-checks the offer's rules (recipient, amount, window); the ledger then checks
+        // the signature, nonce and balance as it applies the transfer. A payment settled before
+        // is answered from the ledger's log under the authorization's key, moving nothing.
+        let rules = ExactVerifier.verify(request.payment, against: request.offer, now: now(), checkSignature: false)
+        guard rules.isValid, let transfer = try? signedTransfer(request) else {
             return SettleResponse(
-                success: false, errorReason: verification.reason?.rawValue ?? "invalid_payload", errorMessage: verification.message,
-                payer: verification.payer?.eip55, transaction: "", network: network)
+                success: false, errorReason: rules.reason?.rawValue ?? "invalid_exact_evm_failed_to_verify_signature",
+                errorMessage: rules.message, payer: rules.payer?.eip55, transaction: "", network: network)
         }
         let key = "x402:\(transfer.token.lowercase):\(transfer.authorization.from.lowercase):\(HexField.string(transfer.authorization.nonce))"
         do throws(LedgerError) {
@@ -61,8 +61,9 @@ public struct LedgerFacilitator: Facilitator {
             return ExactVerifier.verify(request.payment, against: request.offer, now: now())
         }
         let token = ledger.token(asset)
-        let used = (try? await ledger.authorizationUsed(token: asset, authorizer: from, nonce: nonce)) ?? false
-        let balance = (try? await ledger.balance(token: asset, owner: from)) ?? 0
+        let state = try? await ledger.paymentState(token: asset, owner: from, nonce: nonce)
+        let used = state?.nonceUsed ?? false
+        let balance = state?.balance ?? 0
         let chain = ChainState(
             token: { queried, address in
                 guard queried == network, address == asset, let token else { return nil }
