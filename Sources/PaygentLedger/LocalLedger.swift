@@ -12,6 +12,7 @@ public final class LocalLedger: SettlementBackend {
     private let database: any DatabaseWriter
     private let now: @Sendable () -> Date
     private let tokens: [Address: LedgerToken]
+    private let groupCommit = GroupCommit<SettlementJob, SettlementReceipt>()
 
     /// Opens (creating and migrating if needed) the ledger at `path`; `nil` keeps it in memory
     /// (tests). `chainID` is the chain that authorizations are signed for (338, Cronos testnet).
@@ -69,48 +70,75 @@ public final class LocalLedger: SettlementBackend {
                 throw LedgerError(.badSignature, "signed by \(signer), not by \(transfer.authorization.from)", index: index)
             }
         }
-        let time = now()
-        let seconds = BigUInt(UInt64(max(0, time.timeIntervalSince1970)))
+        let job = SettlementJob(transfers: transfers, idempotencyKey: idempotencyKey, time: now())
+        return try await groupCommit.submit(job) { [self] jobs in await self.apply(jobs) }
+    }
+
+    /// Applies queued settlements in one write transaction (group commit), each in a savepoint of
+    /// its own: one that fails rolls back alone, the others commit together.
+    private func apply(_ jobs: [SettlementJob]) async -> [Result<SettlementReceipt, LedgerError>] {
         let chainID = self.chainID
         let tokens = self.tokens
-        return try await write { db in
-            if let idempotencyKey, let replay = try Self.replay(db, idempotencyKey) {
-                return replay
+        do {
+            return try await database.write { db in
+                var results: [Result<SettlementReceipt, LedgerError>] = []
+                for job in jobs {
+                    var outcome: Result<SettlementReceipt, LedgerError> = .failure(LedgerError(.storage, "not applied"))
+                    try db.inSavepoint {
+                        do {
+                            outcome = .success(try Self.apply(db, job, chainID: chainID, tokens: tokens))
+                            return .commit
+                        } catch let error as LedgerError {
+                            outcome = .failure(error)
+                            return .rollback
+                        }
+                    }
+                    results.append(outcome)
+                }
+                return results
             }
-            var applied: [LedgerTransaction] = []
-            for (index, transfer) in transfers.enumerated() {
-                let a = transfer.authorization
-                guard a.validAfter <= seconds else {
-                    throw LedgerError(.notYetValid, "valid only after \(a.validAfter) (now \(seconds))", index: index)
-                }
-                guard seconds < a.validBefore else {
-                    throw LedgerError(.expired, "expired at \(a.validBefore) (now \(seconds))", index: index)
-                }
-                let token = transfer.token.lowercase
-                let used = try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?",
-                    arguments: [token, a.from.lowercase, Data(a.nonce)]) ?? false
-                guard !used else {
-                    throw LedgerError(.nonceUsed, "\(a.from) already used this nonce on \(tokens[transfer.token]!.symbol)", index: index)
-                }
-                let balance = try Self.balance(db, token: token, owner: a.from.lowercase)
-                guard balance >= a.value else {
-                    throw LedgerError(.insufficientBalance, "\(a.from) holds \(balance) base units, the transfer needs \(a.value)", index: index)
-                }
-                try Self.setBalance(db, token: token, owner: a.from.lowercase, balance - a.value)
-                try Self.setBalance(db, token: token, owner: a.to.lowercase, try Self.balance(db, token: token, owner: a.to.lowercase) + a.value)
-                let digest = try a.digest(domain: tokens[transfer.token]!.domain(chainID: chainID))
-                let hash = HexField.string(Keccak256.hash(Array("paygent-local-tx".utf8) + transfer.token.bytes + digest))
-                try db.execute(
-                    sql: "INSERT INTO authorization (token, authorizer, nonce, tx_hash) VALUES (?, ?, ?, ?)",
-                    arguments: [token, a.from.lowercase, Data(a.nonce), hash])
-                applied.append(try Self.append(
-                    db, hash: hash, kind: .transfer, token: token, from: a.from.lowercase, to: a.to.lowercase, value: a.value,
-                    idempotencyKey: idempotencyKey, time: time))
-            }
-            try Self.remember(db, idempotencyKey, applied)
-            return SettlementReceipt(transactions: applied, replayed: false)
+        } catch {
+            return jobs.map { _ in .failure(LedgerError(.storage, "the ledger could not be written: \(error)")) }
         }
+    }
+
+    /// One settlement inside the current transaction.
+    static func apply(_ db: Database, _ job: SettlementJob, chainID: UInt64, tokens: [Address: LedgerToken]) throws -> SettlementReceipt {
+        let seconds = BigUInt(UInt64(max(0, job.time.timeIntervalSince1970)))
+        if let idempotencyKey = job.idempotencyKey, let replay = try replay(db, idempotencyKey) {
+            return replay
+        }
+        var applied: [LedgerTransaction] = []
+        for (index, transfer) in job.transfers.enumerated() {
+            let a = transfer.authorization
+            guard a.validAfter <= seconds else {
+                throw LedgerError(.notYetValid, "valid only after \(a.validAfter) (now \(seconds))", index: index)
+            }
+            guard seconds < a.validBefore else {
+                throw LedgerError(.expired, "expired at \(a.validBefore) (now \(seconds))", index: index)
+            }
+            let token = transfer.token.lowercase
+            let used = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?"), arguments: [token, a.from.lowercase, Data(a.nonce)]) ?? false
+            guard !used else {
+                throw LedgerError(.nonceUsed, "\(a.from) already used this nonce on \(tokens[transfer.token]!.symbol)", index: index)
+            }
+            let balance = try Self.balance(db, token: token, owner: a.from.lowercase)
+            guard balance >= a.value else {
+                throw LedgerError(.insufficientBalance, "\(a.from) holds \(balance) base units, the transfer needs \(a.value)", index: index)
+            }
+            try setBalance(db, token: token, owner: a.from.lowercase, balance - a.value)
+            try setBalance(db, token: token, owner: a.to.lowercase, try Self.balance(db, token: token, owner: a.to.lowercase) + a.value)
+            let digest = try a.digest(domain: tokens[transfer.token]!.domain(chainID: chainID))
+            let hash = HexField.string(Keccak256.hash(Array("paygent-local-tx".utf8) + transfer.token.bytes + digest))
+            try db.cachedStatement(sql: "INSERT INTO authorization (token, authorizer, nonce, tx_hash) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [token, a.from.lowercase, Data(a.nonce), hash])
+            applied.append(try append(
+                db, hash: hash, kind: .transfer, token: token, from: a.from.lowercase, to: a.to.lowercase, value: a.value,
+                idempotencyKey: job.idempotencyKey, time: job.time))
+        }
+        try remember(db, job.idempotencyKey, applied)
+        return SettlementReceipt(transactions: applied, replayed: false)
     }
 
     /// Creates `amount` of a token out of nothing for `to`. Local chain only: the faucet for demos
@@ -152,8 +180,7 @@ public final class LocalLedger: SettlementBackend {
     public func authorizationUsed(token: Address, authorizer: Address, nonce: [UInt8]) async throws(LedgerError) -> Bool {
         try await read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?",
-                arguments: [token.lowercase, authorizer.lowercase, Data(nonce)]) ?? false
+                db.cachedStatement(sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?"), arguments: [token.lowercase, authorizer.lowercase, Data(nonce)]) ?? false
         }
     }
 
@@ -162,8 +189,7 @@ public final class LocalLedger: SettlementBackend {
     public func paymentState(token: Address, owner: Address, nonce: [UInt8]) async throws(LedgerError) -> (balance: BigUInt, nonceUsed: Bool) {
         try await read { db in
             let used = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?",
-                arguments: [token.lowercase, owner.lowercase, Data(nonce)]) ?? false
+                db.cachedStatement(sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?"), arguments: [token.lowercase, owner.lowercase, Data(nonce)]) ?? false
             return (try Self.balance(db, token: token.lowercase, owner: owner.lowercase), used)
         }
     }
@@ -290,28 +316,27 @@ public final class LocalLedger: SettlementBackend {
     static func word(_ value: BigUInt) -> Data { AmountBlob.data(value) }
 
     static func balance(_ db: Database, token: String, owner: String) throws -> BigUInt {
-        guard let blob = try Data.fetchOne(db, sql: "SELECT amount FROM balance WHERE token = ? AND owner = ?", arguments: [token, owner]) else {
+        guard let blob = try Data.fetchOne(db.cachedStatement(sql: "SELECT amount FROM balance WHERE token = ? AND owner = ?"), arguments: [token, owner]) else {
             return 0
         }
         return BigUInt(blob)
     }
 
     static func setBalance(_ db: Database, token: String, owner: String, _ amount: BigUInt) throws {
-        try db.execute(
-            sql: "INSERT INTO balance (token, owner, amount) VALUES (?, ?, ?) ON CONFLICT(token, owner) DO UPDATE SET amount = excluded.amount",
-            arguments: [token, owner, word(amount)])
+        try db.cachedStatement(
+            sql: "INSERT INTO balance (token, owner, amount) VALUES (?, ?, ?) ON CONFLICT(token, owner) DO UPDATE SET amount = excluded.amount"
+        ).execute(arguments: [token, owner, word(amount)])
     }
 
     static func append(
         _ db: Database, hash: String, kind: LedgerTransaction.Kind, token: String, from: String, to: String, value: BigUInt,
         idempotencyKey: String?, time: Date
     ) throws -> LedgerTransaction {
-        try db.execute(
-            sql: """
-                INSERT INTO ledger_transaction (hash, kind, token, sender, recipient, value, idempotency_key, time)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [hash, kind.rawValue, token, from, to, word(value), idempotencyKey, time.timeIntervalSince1970])
+        try db.cachedStatement(sql: """
+            INSERT INTO ledger_transaction (hash, kind, token, sender, recipient, value, idempotency_key, time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).execute(arguments: [hash, kind.rawValue, token, from, to, word(value), idempotencyKey, time.timeIntervalSince1970])
         return LedgerTransaction(
             sequence: db.lastInsertedRowID, hash: hash, kind: kind, token: token, from: from, to: to,
             value: String(value), idempotencyKey: idempotencyKey, time: time)
@@ -319,13 +344,12 @@ public final class LocalLedger: SettlementBackend {
 
     static func remember(_ db: Database, _ idempotencyKey: String?, _ applied: [LedgerTransaction]) throws {
         guard let idempotencyKey, let first = applied.first, let last = applied.last else { return }
-        try db.execute(
-            sql: "INSERT INTO settlement (idempotency_key, first_seq, last_seq) VALUES (?, ?, ?)",
-            arguments: [idempotencyKey, first.sequence, last.sequence])
+        try db.cachedStatement(sql: "INSERT INTO settlement (idempotency_key, first_seq, last_seq) VALUES (?, ?, ?)")
+            .execute(arguments: [idempotencyKey, first.sequence, last.sequence])
     }
 
     static func replay(_ db: Database, _ idempotencyKey: String) throws -> SettlementReceipt? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT first_seq, last_seq FROM settlement WHERE idempotency_key = ?", arguments: [idempotencyKey]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT first_seq, last_seq FROM settlement WHERE idempotency_key = ?"), arguments: [idempotencyKey]) else {
             return nil
         }
         let rows = try Row.fetchAll(
