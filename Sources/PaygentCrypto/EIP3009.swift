@@ -105,8 +105,11 @@ public struct TransferWithAuthorization: Sendable, Equatable {
         return TypedData.word(value.serialize())
     }
 
-    /// The address that signed this authorization for `domain`.
-    public func signer(of signature: Signature, domain: TokenDomain) throws(CryptoError) -> Address {
-        try signature.recoverSigner(digest: try digest(domain: domain))
+    /// The address that signed this authorization for `domain`; `cache` remembers it for the
+    /// next check of the same signature.
+    public func signer(of signature: Signature, domain: TokenDomain, cache: SignerCache? = nil) throws(CryptoError) -> Address {
+        let digest = try digest(domain: domain)
+        if let cache { return try cache.signer(of: signature, digest: digest) }
+        return try signature.recoverSigner(digest: digest)
     }
 }

@@ -13,6 +13,9 @@ public final class LocalLedger: SettlementBackend {
     private let now: @Sendable () -> Date
     private let tokens: [Address: LedgerToken]
     private let groupCommit = GroupCommit<SettlementJob, SettlementReceipt>()
+    /// Signers recovered by this ledger or by a verifier that shares it (the facilitator), so a
+    /// payment verified and then settled is recovered once.
+    public let signers = SignerCache()
 
     /// Opens (creating and migrating if needed) the ledger at `path`; `nil` keeps it in memory
     /// (tests). `chainID` is the chain that authorizations are signed for (338, Cronos testnet).
@@ -62,7 +65,7 @@ public final class LocalLedger: SettlementBackend {
             }
             let signer: Address
             do {
-                signer = try transfer.authorization.signer(of: transfer.signature, domain: token.domain(chainID: chainID))
+                signer = try transfer.authorization.signer(of: transfer.signature, domain: token.domain(chainID: chainID), cache: signers)
             } catch {
                 throw LedgerError(.badSignature, "the signature does not verify: \(error)", index: index)
             }

@@ -71,7 +71,7 @@ public struct LedgerFacilitator: Facilitator {
             },
             nonceUsed: { _, _, _, _ in used },
             balance: { _, _, _ in balance })
-        return ExactVerifier.verify(request.payment, against: request.offer, now: now(), chain: chain)
+        return ExactVerifier.verify(request.payment, against: request.offer, now: now(), chain: chain, signers: ledger.signers)
     }
 
     private func signedTransfer(_ request: FacilitatorRequest) throws -> SignedTransfer {

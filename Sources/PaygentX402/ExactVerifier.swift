@@ -72,8 +72,11 @@ public enum ExactVerifier {
 
     /// - Parameter checkSignature: false only for a caller that checks the signature itself right
     ///   after (a ledger that verifies every transfer it applies), to avoid recovering it twice.
+    /// - Parameter signers: remembers the recovered signer for a later check of the same payment
+    ///   (a facilitator's settle after its verify).
     public static func verify(
-        _ payment: AnyPaymentPayload, against offer: Offer, now: UInt64, chain: ChainState? = nil, checkSignature: Bool = true
+        _ payment: AnyPaymentPayload, against offer: Offer, now: UInt64, chain: ChainState? = nil, checkSignature: Bool = true,
+        signers: SignerCache? = nil
     ) -> Verification {
         let authorization = payment.exact.authorization
         let payer = try? Address(authorization.from)
@@ -134,7 +137,7 @@ public enum ExactVerifier {
         var signer = payer
         if checkSignature {
             do {
-                signer = try transfer.signer(of: signature, domain: domain)
+                signer = try transfer.signer(of: signature, domain: domain, cache: signers)
             } catch {
                 return refuse(.signature, "the signature is not valid: \(error)")
             }

@@ -18,6 +18,29 @@ final class KeyTests: XCTestCase {
         XCTAssertFalse(key.publicKey.isValidSignature(signature, digest: Keccak256.hash("pay 1.00 USDC")))
     }
 
+    func testSignerCacheAnswersAsRecoveryDoes() throws {
+        let cache = SignerCache(capacity: 4)
+        let keys = try (0..<6).map { _ in try PrivateKey.generate() }
+        for round in 0..<3 {
+            for (index, key) in keys.enumerated() {
+                let digest = Keccak256.hash("payment \(index)")
+                let signature = try key.sign(digest: digest)
+                XCTAssertEqual(try cache.signer(of: signature, digest: digest), key.address, "round \(round), key \(index)")
+                let other = Keccak256.hash("payment \(index) tampered")
+                XCTAssertEqual(try cache.signer(of: signature, digest: other), try signature.recoverSigner(digest: other))
+                XCTAssertNotEqual(try cache.signer(of: signature, digest: other), key.address)
+            }
+        }
+        var raw = [UInt8](repeating: 0, count: 65)
+        raw[64] = 27
+        let zero = try Signature(bytes: raw)
+        for _ in 0..<2 {
+            XCTAssertThrowsError(try cache.signer(of: zero, digest: Keccak256.hash("x"))) { error in
+                XCTAssertEqual((error as? CryptoError)?.kind, .invalidSignature)
+            }
+        }
+    }
+
     func testPrivateKeyNeverPrints() throws {
         let hexKey = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
         let key = try PrivateKey(hex: hexKey)
