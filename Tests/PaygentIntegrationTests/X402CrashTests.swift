@@ -1,0 +1,92 @@
+import BigInt
+import Foundation
+import PaygentAPI
+import PaygentCrypto
+import PaygentTestSupport
+import PaygentTransport
+import PaygentX402
+import PaygentX402HTTP
+import XCTest
+
+/// SIGKILL of the payments service (ledger and facilitator) during a stream of x402 payments to
+/// the sample API, then a restart: retrying every payment with its same signed header settles each
+/// exactly once, and the balances move by exactly the price times the number of payments.
+final class X402CrashTests: XCTestCase {
+    func testKillDuringAStreamOfX402Payments() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let context = ZMQContext()
+        var payments = try await startService(.payments, deployment: deployment, context: context)
+        defer { payments.signal(SIGKILL) }
+        let market = try ChildProcess("paygent-market", deployment: deployment, tag: "market")
+        defer { market.signal(SIGKILL) }
+        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
+        defer { client.close() }
+        let prices = deployment.config.marketURL + "/prices"
+        let offers = try await X402HTTPClient(attempts: 20).quote(prices)
+        let offer = try XCTUnwrap(offers.first)
+        let price = try XCTUnwrap(Int(offer.amount))
+        let payee = try Address(offer.payTo)
+
+        let streamCount = 60
+        let payer = try PrivateKey.generate()
+        let funded = streamCount * price
+        let _: LedgerReceipt = try await client.call(
+            PaymentsMethod.faucet, FaucetRequest(to: payer.address.eip55, token: "USDC", amount: try Amount(baseUnits: BigUInt(funded)).formatted(decimals: 6)))
+        func usdc(_ owner: Address) async throws -> Int {
+            let balances: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: owner.eip55))
+            return Int(balances.balances.first { $0.token.symbol == "USDC" }?.amount.description ?? "") ?? -1
+        }
+        let payeeBefore = try await usdc(payee)
+        let now = UInt64(Date().timeIntervalSince1970)
+        let stream = try (0..<streamCount).map { _ in try ExactSigner.pay(offer, with: payer, now: now) }
+
+        // One attempt each: a payment that meets the dead service fails here and is retried below.
+        let http = X402HTTPClient(attempts: 1, timeout: .seconds(5))
+        async let outcomes: [Int: Int] = withTaskGroup(of: (Int, Int).self) { group in
+            for (index, payment) in stream.enumerated() {
+                group.addTask {
+                    let response = try? await http.fetch(prices) { offers in (offers[0], payment) }
+                    return (index, response?.status ?? 0)
+                }
+            }
+            var all: [Int: Int] = [:]
+            for await (index, status) in group { all[index] = status }
+            return all
+        }
+        try await Task.sleep(for: .milliseconds(150))
+        payments.signal(SIGKILL)
+        let reported = await outcomes
+        print("x402 payments answered 200 before the SIGKILL: \(reported.values.filter { $0 == 200 }.count) of \(streamCount)")
+        _ = await payments.waitForExit(timeout: .seconds(5))
+        payments = try await startService(.payments, deployment: deployment, context: context)
+
+        // The same header again: settled now (200), or refused as already used because it was
+        // settled before the crash. A payment answered 200 before must be the second kind.
+        let retry = X402HTTPClient(attempts: 20, timeout: .seconds(5))
+        var settledBefore = 0
+        for (index, payment) in stream.enumerated() {
+            let response = try await retry.fetch(prices) { offers in (offers[0], payment) }
+            if response.status == 200 {
+                XCTAssertNotEqual(reported[index], 200, "payment \(index) was paid already; its header cannot pay twice")
+                XCTAssertEqual(response.settlement?.success, true)
+                continue
+            }
+            XCTAssertEqual(response.status, 402, "payment \(index)")
+            let required = try HeaderCodec.decode(
+                PaymentRequired.self, from: try XCTUnwrap(response.headers.first { $0.0.uppercased() == "PAYMENT-REQUIRED" }?.1))
+            XCTAssertEqual(required.error, "invalid_exact_evm_nonce_already_used", "payment \(index)")
+            settledBefore += 1
+        }
+        XCTAssertGreaterThanOrEqual(settledBefore, reported.values.filter { $0 == 200 }.count)
+        let payerFinal = try await usdc(payer.address)
+        let payeeFinal = try await usdc(payee)
+        XCTAssertEqual(payerFinal, 0, "every payment settled once: the payer spent exactly what it was given")
+        XCTAssertEqual(payeeFinal - payeeBefore, funded)
+        let history: LedgerHistoryReply = try await client.call(
+            PaymentsMethod.ledgerHistory, LedgerHistoryRequest(owner: payer.address.eip55, limit: 1000))
+        XCTAssertEqual(history.transactions.count, streamCount + 1, "the mint, then one entry per payment, none twice")
+        market.signal(SIGTERM)
+        await payments.stop()
+    }
+}
