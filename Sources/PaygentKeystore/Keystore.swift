@@ -180,22 +180,15 @@ public struct Keystore: Codable, Sendable, Equatable {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        String(HexField.string(bytes).dropFirst(2))
     }
 
     static func unhex(_ text: String, _ field: String) throws(KeystoreError) -> [UInt8] {
-        var digits = Substring(text)
-        if digits.hasPrefix("0x") { digits = digits.dropFirst(2) }
-        guard digits.count % 2 == 0 else { throw KeystoreError(.malformed, "\(field) is not hex") }
-        var out: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            guard let byte = UInt8(digits[index..<next], radix: 16) else { throw KeystoreError(.malformed, "\(field) is not hex") }
-            out.append(byte)
-            index = next
+        let digits = text.utf8.count - (text.hasPrefix("0x") ? 2 : 0)
+        guard digits % 2 == 0, let bytes = try? HexField.bytes(text, count: digits / 2, what: field) else {
+            throw KeystoreError(.malformed, "\(field) is not hex")
         }
-        return out
+        return bytes
     }
 }
 

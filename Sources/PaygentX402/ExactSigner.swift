@@ -24,7 +24,7 @@ public enum ExactSigner {
         let exact = ExactEVMPayload(
             authorization: AuthorizationFields(
                 from: key.address.eip55, to: offer.payTo, value: offer.amount, validAfter: "\(validAfter)",
-                validBefore: "\(validBefore)", nonce: "0x" + nonce.map { String(format: "%02x", $0) }.joined()),
+                validBefore: "\(validBefore)", nonce: HexField.string(nonce)),
             signature: signature.hex)
         if offer.version == 1 {
             return .v1(PaymentPayloadV1(scheme: offer.scheme, network: offer.network, payload: exact))

@@ -126,7 +126,7 @@ public enum ExactVerifier {
         do {
             signature = try Signature(hex: signatureText)
             to = try Address(authorization.to)
-            nonce = try hexBytes(authorization.nonce, count: 32)
+            nonce = try HexField.bytes(authorization.nonce, count: 32, what: "nonce")
             asset = try Address(offer.asset)
         } catch {
             return refuse(.signatureUnverifiable, "the signature cannot be checked: \(error)")
@@ -176,9 +176,4 @@ public enum ExactVerifier {
         guard let value = BigUInt(text, radix: 10), value < BigUInt(1) << 256 else { return nil }
         return value
     }
-
-    static func hexBytes(_ text: String, count: Int) throws -> [UInt8] {
-        try HexField.bytes(text, count: count, what: "nonce")
-    }
-
 }

@@ -48,18 +48,16 @@ public struct Offer: Sendable, Hashable {
     /// `PAYMENT-REQUIRED` header). Returns every offer found.
     public static func parse(_ text: String) throws(X402DecodingError) -> [Offer] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let json: String
+        let data: Data
         if trimmed.hasPrefix("{") {
-            json = trimmed
+            data = Data(trimmed.utf8)
         } else {
-            var padded = trimmed
-            while padded.count % 4 != 0 { padded += "=" }
-            guard let data = Data(base64Encoded: padded), let decoded = String(data: data, encoding: .utf8) else {
+            do {
+                data = try HeaderCodec.base64JSON(trimmed)
+            } catch {
                 throw X402DecodingError("requirements are neither JSON nor base64 JSON")
             }
-            json = decoded
         }
-        let data = Data(json.utf8)
         let decoder = JSONDecoder()
         if let required = try? decoder.decode(PaymentRequired.self, from: data), required.x402Version == 2 {
             return required.accepts.map { Offer($0, resource: required.resource?.url) }
