@@ -75,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "PaygentX402",
-            dependencies: ["PaygentCrypto", .product(name: "BigInt", package: "BigInt")]
+            dependencies: ["PaygentCrypto", "PaygentWire", .product(name: "BigInt", package: "BigInt")]
         ),
         .target(name: "PaygentAPI", dependencies: ["PaygentWire", .product(name: "BigInt", package: "BigInt")]),
         .target(
@@ -102,6 +102,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .target(name: "PaygentPaymentsClient", dependencies: ["PaygentAPI", "PaygentTransport", "PaygentWire", "PaygentX402"]),
         .target(name: "PaygentRegistry", dependencies: ["PaygentRuntime", "PaygentAPI"]),
         .target(name: "PaygentVVS", dependencies: ["PaygentRuntime", "PaygentAPI"]),
         .target(name: "PaygentMoonlander", dependencies: ["PaygentRuntime", "PaygentAPI"]),
@@ -121,7 +122,7 @@ let package = Package(
             name: "PaygentBench",
             dependencies: [
                 "PaygentWire", "PaygentCrypto", "PaygentX402", "CSecp256k1", "PaygentLedger", "PaygentPayments",
-                "PaygentMarket", "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                "PaygentMarket", "PaygentPaymentsClient", "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"), "PaygentTransport", "PaygentRuntime", "PaygentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,7 +142,11 @@ let package = Package(
         .executableTarget(name: "paygent-bench", dependencies: ["PaygentBench"]),
         .executableTarget(
             name: "paygent-market",
-            dependencies: ["PaygentMarket", "PaygentRuntime", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "PaygentMarket", "PaygentRuntime", "PaygentPaymentsClient", "PaygentTransport", "PaygentX402", "PaygentX402HTTP",
+                "PaygentAPI", "PaygentCrypto", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .target(
             name: "PaygentMarket",
@@ -151,7 +156,8 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentAPI", "PaygentTestSupport"]),
+        .testTarget(
+            name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentAPI", "PaygentTestSupport", "PaygentX402", "PaygentCrypto"]),
         .testTarget(name: "PaygentCryptoTests", dependencies: ["PaygentCrypto", "PaygentKeystore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PaygentLedgerTests",
@@ -167,7 +173,8 @@ let package = Package(
             name: "PaygentIntegrationTests",
             dependencies: [
                 "PaygentTestSupport", "PaygentTransport", "PaygentAPI", "PaygentWire", "PaygentRuntime", "PaygentCrypto",
-                "PaygentX402", "PaygentX402HTTP", .product(name: "BigInt", package: "BigInt"),
+                "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
     ],

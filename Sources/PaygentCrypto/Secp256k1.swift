@@ -20,10 +20,17 @@ final class Secp256k1Context: @unchecked Sendable {
     }
 }
 
-/// Bytes from the system's secure random source (getrandom(2) behind Swift's generator).
-func secureRandomBytes(_ count: Int) throws(CryptoError) -> [UInt8] {
+/// Bytes from the system's secure random source (getrandom(2) behind Swift's generator), eight
+/// per draw: each draw is a system call.
+package func secureRandomBytes(_ count: Int) throws(CryptoError) -> [UInt8] {
     var generator = SystemRandomNumberGenerator()
-    return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(count + 7)
+    while bytes.count < count {
+        let word = generator.next()
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+    }
+    return Array(bytes.prefix(count))
 }
 
 /// The order n of the secp256k1 group, and n / 2 (the largest low s, EIP-2).
@@ -42,6 +49,8 @@ extension HexField {
 /// them only through `secretBytes` (for keystores).
 public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     private let secret: [UInt8]
+    /// Derived once: every payment signed names it, and deriving costs an EC multiplication.
+    public let address: Address
 
     /// A key from 32 bytes; refuses zero and values not below the curve order.
     public init(bytes: [UInt8]) throws(CryptoError) {
@@ -52,6 +61,7 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
             throw CryptoError(.invalidPrivateKey, "not a valid secp256k1 private key (zero or not below the curve order)")
         }
         secret = bytes
+        address = Address(publicKey: Self.publicKey(of: bytes))
     }
 
     /// A key from `0x` + 64 hex digits.
@@ -76,15 +86,15 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     /// The raw 32 bytes, for writing a keystore. Handle with care.
     package var secretBytes: [UInt8] { secret }
 
-    public var publicKey: PublicKey {
+    public var publicKey: PublicKey { Self.publicKey(of: secret) }
+
+    private static func publicKey(of secret: [UInt8]) -> PublicKey {
         var point = secp256k1_pubkey()
         guard secp256k1_ec_pubkey_create(Secp256k1Context.shared.pointer, &point, secret) == 1 else {
             preconditionFailure("libsecp256k1 refused a verified private key")
         }
         return PublicKey(point: point)
     }
-
-    public var address: Address { Address(publicKey: publicKey) }
 
     /// Signs a 32-byte digest: RFC 6979 deterministic nonce, low s, v = 27 + recovery id.
     public func sign(digest: [UInt8]) throws(CryptoError) -> Signature {

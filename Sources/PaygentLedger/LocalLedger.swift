@@ -74,16 +74,26 @@ public final class LocalLedger: SettlementBackend {
             }
         }
         let job = SettlementJob(transfers: transfers, idempotencyKey: idempotencyKey, time: now())
-        return try await groupCommit.submit(job) { [self] jobs in await self.apply(jobs) }
+        return try await groupCommit.submit(job) { [self] jobs in self.apply(jobs) }
     }
 
     /// Applies queued settlements in one write transaction (group commit), each in a savepoint of
-    /// its own: one that fails rolls back alone, the others commit together.
-    private func apply(_ jobs: [SettlementJob]) async -> [Result<SettlementReceipt, LedgerError>] {
+    /// its own: one that fails rolls back alone, the others commit together. A lone settlement
+    /// needs no savepoint: its failure rolls back the transaction.
+    private func apply(_ jobs: [SettlementJob]) -> [Result<SettlementReceipt, LedgerError>] {
         let chainID = self.chainID
         let tokens = self.tokens
+        if jobs.count == 1 {
+            do {
+                return [.success(try database.write { db in try Self.apply(db, jobs[0], chainID: chainID, tokens: tokens) })]
+            } catch let error as LedgerError {
+                return [.failure(error)]
+            } catch {
+                return [.failure(LedgerError(.storage, "the ledger could not be written: \(error)"))]
+            }
+        }
         do {
-            return try await database.write { db in
+            return try database.write { db in
                 var results: [Result<SettlementReceipt, LedgerError>] = []
                 for job in jobs {
                     var outcome: Result<SettlementReceipt, LedgerError> = .failure(LedgerError(.storage, "not applied"))
@@ -187,13 +197,26 @@ public final class LocalLedger: SettlementBackend {
         }
     }
 
-    /// What verifying one payment needs to know, in one read: the payer's balance and whether
-    /// its nonce is used.
-    public func paymentState(token: Address, owner: Address, nonce: [UInt8]) async throws(LedgerError) -> (balance: BigUInt, nonceUsed: Bool) {
-        try await read { db in
-            let used = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?"), arguments: [token.lowercase, owner.lowercase, Data(nonce)]) ?? false
-            return (try Self.balance(db, token: token.lowercase, owner: owner.lowercase), used)
+    /// What verifying one payment needs to know, in one statement (one consistent snapshot, no
+    /// transaction around it): the payer's balance and whether its nonce is used. Done on the
+    /// caller's thread: waiting for a database thread to pick it up would cost more than the read.
+    public func paymentState(token: Address, owner: Address, nonce: [UInt8]) throws(LedgerError) -> (balance: BigUInt, nonceUsed: Bool) {
+        let token = token.lowercase
+        let owner = owner.lowercase
+        do {
+            return try database.unsafeRead { db in
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: """
+                        SELECT (SELECT amount FROM balance WHERE token = ? AND owner = ?) AS amount,
+                               EXISTS (SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?) AS used
+                        """),
+                    arguments: [token, owner, token, owner, Data(nonce)])
+                let amount: Data? = row?["amount"]
+                let used: Bool = row?["used"] ?? false
+                return (amount.map { BigUInt($0) } ?? 0, used)
+            }
+        } catch {
+            throw LedgerError(.storage, "the ledger could not be read: \(error)")
         }
     }
 

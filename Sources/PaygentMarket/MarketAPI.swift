@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -14,22 +15,22 @@ public enum MarketAPI {
     public struct Settings: Sendable {
         public var host: String
         public var port: Int
-        public var facilitatorURL: String
         /// Where payments go.
         public var payTo: String
         /// Base units of USDC per call (100000 = 0.10 USDC).
         public var price: String
 
-        public init(host: String, port: Int, facilitatorURL: String, payTo: String, price: String = "100000") {
+        public init(host: String, port: Int, payTo: String, price: String = "100000") {
             self.host = host
             self.port = port
-            self.facilitatorURL = facilitatorURL
             self.payTo = payTo
             self.price = price
         }
     }
 
-    public static func application(_ settings: Settings, logger: Logger) -> some ApplicationProtocol {
+    /// The API, verifying and settling payments through `facilitator` (the payments service over
+    /// RPC when `paygent up` starts it, or any x402 facilitator over HTTP).
+    public static func application(_ settings: Settings, facilitator: any Facilitator, logger: Logger) -> some ApplicationProtocol {
         let offer = PaymentRequirements(
             scheme: "exact", network: "eip155:338", asset: usdc, amount: settings.price, payTo: settings.payTo,
             maxTimeoutSeconds: 300, extra: .object(["name": .string("Bridged USDC (Stargate)"), "version": .string("1")]))
@@ -40,9 +41,10 @@ public enum MarketAPI {
                 "/prices": .init(offers: [offer], description: "Paygent sample market data: prices"),
                 "/summary": .init(offers: [offer], description: "Paygent sample market data: summary"),
             ],
-            facilitator: HTTPFacilitatorClient(baseURL: settings.facilitatorURL), publicBaseURL: baseURL))
-        router.get("/prices") { _, _ in json(MarketData.now().prices) }
-        router.get("/summary") { _, _ in json(MarketData.now().summary) }
+            facilitator: facilitator, publicBaseURL: baseURL))
+        let rendered = RenderedMarketData()
+        router.get("/prices") { _, _ in jsonResponse(rendered.current().prices) }
+        router.get("/summary") { _, _ in jsonResponse(rendered.current().summary) }
         router.get("/health") { _, _ in json(["status": "ok"]) }
         return Application(
             router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "paygent-market"),
@@ -50,11 +52,34 @@ public enum MarketAPI {
     }
 
     static func json<T: Encodable>(_ value: T) -> Response {
+        jsonResponse(ByteBuffer(data: encoded(value)))
+    }
+
+    static func encoded<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+    }
+
+    static func jsonResponse(_ body: ByteBuffer) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+    }
+}
+
+/// The market data's JSON, rendered once per second (its `asOf` has second precision) rather than
+/// for every paid call.
+final class RenderedMarketData: Sendable {
+    private let cache = Mutex<(second: Int64, prices: ByteBuffer, summary: ByteBuffer)?>(nil)
+
+    func current(_ now: Date = Date()) -> (prices: ByteBuffer, summary: ByteBuffer) {
+        let second = Int64(now.timeIntervalSince1970.rounded(.down))
+        if let cached = cache.withLock({ $0 }), cached.second == second { return (cached.prices, cached.summary) }
+        let data = MarketData.now(Date(timeIntervalSince1970: TimeInterval(second)))
+        let rendered = (
+            second: second, prices: ByteBuffer(data: MarketAPI.encoded(data.prices)), summary: ByteBuffer(data: MarketAPI.encoded(data.summary)))
+        cache.withLock { $0 = rendered }
+        return (rendered.prices, rendered.summary)
     }
 }
 

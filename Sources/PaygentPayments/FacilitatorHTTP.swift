@@ -2,20 +2,19 @@ import Foundation
 import Hummingbird
 import ServiceLifecycle
 import Logging
-import PaygentLedger
 import PaygentRuntime
 import PaygentX402HTTP
 
 /// Serves the facilitator's x402 HTTP API (`/verify`, `/settle`, `/supported`) for outside
 /// resource servers, next to the service's RPC.
 enum FacilitatorHTTP {
-    static func start(ledger: LocalLedger, config: PaygentConfig, environment: ServiceEnvironment) throws {
+    static func start(facilitator: LedgerFacilitator, config: PaygentConfig, environment: ServiceEnvironment) throws {
         let parts = config.facilitatorHTTP.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else {
             throw ConfigError("facilitatorHTTP must be host:port, got '\(config.facilitatorHTTP)'")
         }
         let router = Router()
-        FacilitatorRoutes.add(to: router, facilitator: LedgerFacilitator(ledger: ledger))
+        FacilitatorRoutes.add(to: router, facilitator: facilitator)
         var logger = environment.logger
         logger.logLevel = .warning
         let app = Application(

@@ -15,7 +15,7 @@ struct FetchHandler: Sendable {
     let ledger: LocalLedger
     let payments: PaymentLog
     let publisher: Publisher
-    let client = X402HTTPClient()
+    let client = X402HTTPClient(offerCache: OfferCache())
 
     func register(on server: RPCServer) {
         server.register(PaymentsMethod.fetch, placement: .parallel) { (request: FetchRequest, context) in
@@ -36,6 +36,14 @@ struct FetchHandler: Sendable {
         }
     }
 
+    /// Releases the spends of payments that were refused and records them failed.
+    private func finishAll(_ attempts: [PaymentAttempts.Attempt], error: String) {
+        for attempt in attempts {
+            wallets.finish(attempt.reservation, settled: false)
+            try? payments.finish(id: attempt.payment, confirmed: false, transaction: nil, error: error, latencyMillis: 0)
+        }
+    }
+
     private func fetch(_ request: FetchRequest, _ context: RequestContext) async throws(PaygentError) -> FetchReply {
         let started = ContinuousClock.now
         let wallet = try wallets.wallet(request.wallet)
@@ -53,8 +61,7 @@ struct FetchHandler: Sendable {
         }
         let purchase = context.idempotencyKey ?? "fetch-\(UUID().uuidString)"
         let chainID = ledger.chainID
-        let box = ReservationBox()
-        let paymentID = UUID().uuidString.lowercased()
+        let attempts = PaymentAttempts()
         let payments = self.payments
         let response: X402HTTPClient.Response
         do {
@@ -76,9 +83,14 @@ struct FetchHandler: Sendable {
                     let asked = (try? Amount(baseUnits: price))?.formatted(decimals: token.decimals) ?? offer.amount
                     throw PaygentError(.resourceExhausted, "the resource costs \(asked) \(token.symbol), above the maximum of \(request.maxAmount)")
                 }
-                // The limit is checked and the spend recorded before anything is signed.
-                box.id = try wallets.reserve(
-                    wallet: wallet, token: token.symbol, decimals: token.decimals, amount: price, idempotencyKey: purchase)
+                // The limit is checked and the spend recorded before anything is signed. A second
+                // payment (the resource changed its terms) is a spend of its own.
+                let attempt = attempts.count
+                let paymentID = UUID().uuidString.lowercased()
+                let reservation = try wallets.reserve(
+                    wallet: wallet, token: token.symbol, decimals: token.decimals, amount: price,
+                    idempotencyKey: attempt == 0 ? purchase : "\(purchase)#\(attempt + 1)")
+                attempts.append(reservation: reservation, payment: paymentID)
                 let key = try wallets.key(wallet)
                 let payment = try ExactSigner.pay(offer, with: key, now: UInt64(Date().timeIntervalSince1970))
                 let service = URL(string: request.url).map { "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")\($0.path)" } ?? request.url
@@ -91,20 +103,28 @@ struct FetchHandler: Sendable {
                 return (offer, payment)
             }
         } catch let error as PaygentError {
-            if let id = box.id { wallets.finish(id, settled: false) }
-            try? payments.finish(id: paymentID, confirmed: false, transaction: nil, error: error.message, latencyMillis: 0)
+            finishAll(attempts.all, error: error.message)
             throw error
         } catch {
-            if let id = box.id { wallets.finish(id, settled: false) }
-            try? payments.finish(id: paymentID, confirmed: false, transaction: nil, error: "\(error)", latencyMillis: 0)
+            // The resource could not be reached after a payment may have been sent: it may have
+            // been settled, so its spend stays counted against the daily limit.
+            for attempt in attempts.all {
+                wallets.finish(attempt.reservation, settled: true)
+                try? payments.finish(
+                    id: attempt.payment, confirmed: false, transaction: nil,
+                    error: "no answer from the resource after the payment was sent (\(error)); its spend stays counted", latencyMillis: 0)
+            }
             throw PaygentError(.unavailable, "\(error)")
         }
+        // Payments replaced by a later one (the resource changed its terms) were refused.
+        finishAll(attempts.dropLast(), error: "refused: the resource changed its terms; paid again at the new terms")
+        let paymentID = attempts.last?.payment ?? ""
         var record: PaymentRecord?
         let elapsed = ContinuousClock.now - started
         let latencyMillis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         if let offer = response.paid {
             let settled = response.settlement?.success ?? false
-            if let id = box.id { wallets.finish(id, settled: settled) }
+            if let id = attempts.last?.reservation { wallets.finish(id, settled: settled) }
             let failure = settled ? nil : (response.settlement?.errorReason ?? "no settlement in the response (HTTP \(response.status))")
             try? payments.finish(
                 id: paymentID, confirmed: settled, transaction: response.settlement?.transaction, error: failure, latencyMillis: latencyMillis)
@@ -127,12 +147,25 @@ struct FetchHandler: Sendable {
     }
 }
 
-/// The reservation made inside the payment closure, for the caller to settle or release.
-final class ReservationBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int64?
-    var id: Int64? {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
+/// The spends reserved and payments recorded inside the payment closure, in order, for the caller
+/// to settle or release.
+final class PaymentAttempts: @unchecked Sendable {
+    struct Attempt {
+        let reservation: Int64
+        let payment: String
     }
+
+    private let lock = NSLock()
+    private var attempts: [Attempt] = []
+
+    var count: Int { lock.withLock { attempts.count } }
+    var last: Attempt? { lock.withLock { attempts.last } }
+
+    func append(reservation: Int64, payment: String) {
+        lock.withLock { attempts.append(Attempt(reservation: reservation, payment: payment)) }
+    }
+
+    /// All but the last.
+    func dropLast() -> [Attempt] { lock.withLock { Array(attempts.dropLast()) } }
+    var all: [Attempt] { lock.withLock { attempts } }
 }

@@ -10,9 +10,10 @@ import PaygentWire
 
 /// The payments service (`paygent-payments`): wallets, the ledger, the x402 client and facilitator.
 ///
-/// Today it serves the local chain (token list, balances, the faucet, settlement of signed
+/// It serves the local chain (token list, balances, the faucet, settlement of signed
 /// EIP-3009 transfers, all or nothing, and the transaction log) and wallets (keystores, daily
-/// limits, signed transfers). The host adds `health` and `logs.recent`.
+/// limits, signed transfers), the x402 client (`payments.fetch`) and facilitator (over RPC and
+/// HTTP). The host adds `health` and `logs.recent`.
 public enum PaymentsService {
     public static let definition = ServiceDefinition(name: .payments) { server, environment in
         let path = (environment.directory as NSString).appendingPathComponent("ledger.sqlite")
@@ -38,7 +39,9 @@ public enum PaymentsService {
             throw ConfigError("cannot open the payment log in \(environment.directory): \(error)")
         }
         FetchHandler(wallets: wallets, ledger: ledger, payments: payments, publisher: environment.publisher).register(on: server)
-        try FacilitatorHTTP.start(ledger: ledger, config: environment.config, environment: environment)
+        let facilitator = LedgerFacilitator(ledger: ledger)
+        FacilitatorRPC.register(on: server, facilitator: facilitator)
+        try FacilitatorHTTP.start(facilitator: facilitator, config: environment.config, environment: environment)
     }
 }
 

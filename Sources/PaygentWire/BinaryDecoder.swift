@@ -125,7 +125,7 @@ final class WireDecoderImpl: Decoder {
     }
 
     var codingPath: [any CodingKey] { path.keys }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var userInfo: [CodingUserInfoKey: Any] { [WireCoding.userInfoKey: true] }
 
     private func enterContainer() throws(WireError) {
         guard ref.type == .bytes else {

@@ -156,7 +156,7 @@ final class WireEncoderImpl: Encoder {
     }
 
     var codingPath: [any CodingKey] { path.keys }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var userInfo: [CodingUserInfoKey: Any] { [WireCoding.userInfoKey: true] }
 
     /// Opens this encoder's container once; later calls return the same serial.
     func open() -> Int {

@@ -57,3 +57,16 @@ func zigzag(_ value: Int64) -> UInt64 {
 func unzigzag(_ value: UInt64) -> Int64 {
     Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1)))
 }
+
+/// How a type can tell it is being written to or read from this wire format: our encoders and
+/// decoders carry `userInfo[WireCoding.userInfoKey] == true`. The format is not self-describing
+/// (a string, an array and a map are all `bytes`), so a type that decodes by trying one shape
+/// after another — a JSON value, say — must write which shape it holds instead.
+public enum WireCoding {
+    public static let userInfoKey = CodingUserInfoKey(rawValue: "paygent.wire")!
+
+    /// True when `userInfo` comes from a Paygent binary encoder or decoder.
+    public static func isBinary(_ userInfo: [CodingUserInfoKey: Any]) -> Bool {
+        userInfo[userInfoKey] as? Bool == true
+    }
+}

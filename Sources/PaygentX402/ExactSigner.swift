@@ -13,7 +13,7 @@ public enum ExactSigner {
             throw X402DecodingError("the requirements lack the token's EIP-712 name and version (extra)")
         }
         guard let value = BigUInt(offer.amount, radix: 10) else { throw X402DecodingError("amount '\(offer.amount)' is not a number") }
-        let nonce = nonce ?? (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+        let nonce = try nonce ?? secureRandomBytes(32)
         let validAfter: UInt64 = offer.version == 1 ? now - min(now, 600) : 0
         let validBefore = now + UInt64(max(0, offer.maxTimeoutSeconds))
         let transfer = TransferWithAuthorization(
@@ -34,9 +34,6 @@ public enum ExactSigner {
 
     /// The header value for a payment (`PAYMENT-SIGNATURE` for v2, `X-PAYMENT` for v1).
     public static func header(_ payment: AnyPaymentPayload) throws -> String {
-        switch payment {
-        case .v1(let payload): try HeaderCodec.encode(payload)
-        case .v2(let payload): try HeaderCodec.encode(payload)
-        }
+        try HeaderCodec.encode(payment)
     }
 }

@@ -1,5 +1,14 @@
 import Foundation
 
+/// What a resource server asks of a facilitator (the x402 `/verify`, `/settle`, `/supported`),
+/// whatever carries the questions: HTTP for outside facilitators, our RPC for the payments service.
+/// A refused payment is an answer (`isValid: false`, `success: false`), not an error.
+public protocol Facilitator: Sendable {
+    func verify(_ request: FacilitatorRequest) async -> VerifyResponse
+    func settle(_ request: FacilitatorRequest) async -> SettleResponse
+    func supported() async -> SupportedResponse
+}
+
 /// The body of `POST /verify` and `POST /settle`:
 /// `{"x402Version": n, "paymentPayload": {...}, "paymentRequirements": {...}}`, where the payload
 /// and requirements have the shapes of protocol version n.
@@ -7,6 +16,9 @@ public struct FacilitatorRequest: Codable, Sendable, Hashable {
     public var x402Version: Int
     public var payment: AnyPaymentPayload
     public var offer: Offer
+    /// The payment header exactly as the client sent it, when known (a resource server has it):
+    /// carried as is over RPC instead of being encoded again. Not part of the JSON body.
+    public var paymentHeader: String?
 
     public init(payment: AnyPaymentPayload, offer: Offer) {
         x402Version = payment.version
@@ -54,5 +66,32 @@ extension Offer {
         PaymentRequirementsV1(
             scheme: scheme, network: network, maxAmountRequired: amount, resource: resource ?? "", description: nil,
             mimeType: nil, payTo: payTo, maxTimeoutSeconds: maxTimeoutSeconds, asset: asset, outputSchema: nil, extra: extra)
+    }
+}
+
+/// The facilitator's question as it travels on the Paygent RPC (`payments.x402_verify`,
+/// `payments.x402_settle`): the payment as the client sent it (the header value, base64 JSON) and
+/// the offer it claims to pay, flat. A flat message costs a fraction of the nested
+/// `FacilitatorRequest` to encode and decode, and the facilitator reads the header with the same
+/// parser a resource server uses.
+public struct FacilitatorCall: Codable, Sendable, Equatable {
+    public var paymentHeader: String
+    public var offer: Offer
+
+    public init(paymentHeader: String, offer: Offer) {
+        self.paymentHeader = paymentHeader
+        self.offer = offer
+    }
+
+    public init(_ request: FacilitatorRequest) throws {
+        paymentHeader = try request.paymentHeader ?? ExactSigner.header(request.payment)
+        offer = request.offer
+    }
+
+    /// The request this call carries; a header that is not an x402 payment is refused here.
+    public func request() throws(X402DecodingError) -> FacilitatorRequest {
+        var request = FacilitatorRequest(payment: try HeaderCodec.decodePayment(paymentHeader), offer: offer)
+        request.paymentHeader = paymentHeader
+        return request
     }
 }

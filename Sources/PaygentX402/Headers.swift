@@ -74,6 +74,17 @@ public enum HeaderCodec {
         return try encoder.encode(value).base64EncodedString()
     }
 
+    /// A payment header (`PAYMENT-SIGNATURE` / `X-PAYMENT`), written without `JSONEncoder`: every
+    /// paid request sends one. Never throws; `throws` keeps it a drop-in for the generic form.
+    public static func encode(_ payment: AnyPaymentPayload) throws -> String {
+        Data(JSONWriter.payment(payment)).base64EncodedString()
+    }
+
+    /// A settlement header (`PAYMENT-RESPONSE` / `X-PAYMENT-RESPONSE`), written without `JSONEncoder`.
+    public static func encode(_ settlement: SettleResponse) throws -> String {
+        Data(JSONWriter.settlement(settlement)).base64EncodedString()
+    }
+
     /// Decodes base64 JSON; tolerates surrounding whitespace and missing padding.
     public static func decode<T: Decodable>(_ type: T.Type, from header: String) throws(X402DecodingError) -> T {
         try decode(type, json: try base64JSON(header))
@@ -91,6 +102,18 @@ public enum HeaderCodec {
             throw X402DecodingError("not an x402 payment: the header is not valid JSON (\(error.message))")
         }
         return try AnyPaymentPayload(json: value)
+    }
+
+    /// A settlement header (`PAYMENT-RESPONSE` / `X-PAYMENT-RESPONSE`), read with `JSONParser`.
+    public static func decodeSettlement(_ header: String) throws(X402DecodingError) -> SettleResponse {
+        let json = try base64JSON(header)
+        do {
+            return try SettleResponse(json: try JSONParser.parse([UInt8](json)))
+        } catch let error as X402DecodingError {
+            throw error
+        } catch {
+            throw X402DecodingError("not an x402 settlement: the header is not valid JSON")
+        }
     }
 
     /// The JSON bytes inside a base64 header value.

@@ -1,3 +1,5 @@
+import PaygentWire
+
 /// Any JSON value, for the open-ended parts of x402 messages (`extra`, `extensions`,
 /// `outputSchema`), kept as received so they round-trip.
 public enum JSONValue: Codable, Sendable, Hashable {
@@ -9,6 +11,10 @@ public enum JSONValue: Codable, Sendable, Hashable {
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
+        if WireCoding.isBinary(decoder.userInfo) {
+            self = try Self.decodeFromText(decoder)
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -26,6 +32,10 @@ public enum JSONValue: Codable, Sendable, Hashable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if WireCoding.isBinary(encoder.userInfo) {
+            try encodeAsText(encoder)
+            return
+        }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -34,6 +44,21 @@ public enum JSONValue: Codable, Sendable, Hashable {
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// On our binary wire (which is not self-describing) a value travels as its compact JSON text.
+    private func encodeAsText(_ encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(jsonText)
+    }
+
+    private static func decodeFromText(_ decoder: any Decoder) throws -> JSONValue {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do {
+            return try JSONParser.parse(Array(text.utf8))
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not JSON: \(error.message)"))
         }
     }
 

@@ -1,6 +1,6 @@
 /// One way to pay, whatever the protocol version said: what the verification rules and the
 /// signer need from requirements.
-public struct Offer: Sendable, Hashable {
+public struct Offer: Codable, Sendable, Hashable {
     public var version: Int
     public var scheme: String
     public var network: String

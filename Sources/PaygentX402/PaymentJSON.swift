@@ -112,3 +112,15 @@ extension AnyPaymentPayload {
         }
     }
 }
+
+extension SettleResponse {
+    /// A settlement from the JSON of its header.
+    init(json: JSONValue) throws(X402DecodingError) {
+        let f = try JSONFields(json, path: "")
+        guard case .bool(let success)? = f.members["success"] else { throw X402DecodingError("success must be true or false") }
+        self.init(
+            success: success, errorReason: try f.optionalString("errorReason"), errorMessage: try f.optionalString("errorMessage"),
+            payer: try f.optionalString("payer"), transaction: try f.optionalString("transaction") ?? "",
+            network: try f.string("network"), amount: try f.optionalString("amount"))
+    }
+}

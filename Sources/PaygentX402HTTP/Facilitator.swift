@@ -3,13 +3,6 @@ import Foundation
 import NIOCore
 import PaygentX402
 
-/// What a resource server asks of a facilitator (the x402 `/verify`, `/settle`, `/supported`).
-public protocol Facilitator: Sendable {
-    func verify(_ request: FacilitatorRequest) async -> VerifyResponse
-    func settle(_ request: FacilitatorRequest) async -> SettleResponse
-    func supported() async -> SupportedResponse
-}
-
 /// A facilitator reached over HTTP, as the x402 SDKs reach one: JSON bodies, and a refused
 /// payment answered 200 with `isValid: false` / `success: false`.
 public struct HTTPFacilitatorClient: Facilitator {

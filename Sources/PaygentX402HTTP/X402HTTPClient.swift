@@ -10,6 +10,11 @@ import PaygentX402
 /// header or v1 body), picks one it can pay, lets the caller approve and sign it, and retries with
 /// the payment. Transient failures (connection refused, timeouts, 5xx) are retried with
 /// exponential backoff and jitter, always with the same signed payment: never a second one.
+///
+/// With an `OfferCache`, a resource whose price the client learned recently is paid on the first
+/// request (no 402 round trip). If the server refuses that payment because its terms changed, the
+/// client pays once more at the new terms; if it refuses it for any other reason, that refusal is
+/// the answer and nothing more is signed.
 public struct X402HTTPClient: Sendable {
     public struct Response: Sendable {
         public var status: Int
@@ -29,11 +34,13 @@ public struct X402HTTPClient: Sendable {
     private let client: HTTPClient
     public var attempts: Int
     public var timeout: TimeAmount
+    public let offerCache: OfferCache?
 
-    public init(client: HTTPClient = .shared, attempts: Int = 3, timeout: TimeAmount = .seconds(20)) {
+    public init(client: HTTPClient = .shared, attempts: Int = 3, timeout: TimeAmount = .seconds(20), offerCache: OfferCache? = nil) {
         self.client = client
         self.attempts = attempts
         self.timeout = timeout
+        self.offerCache = offerCache
     }
 
     /// The offers a resource asks for, without paying (`quote`).
@@ -43,23 +50,45 @@ public struct X402HTTPClient: Sendable {
         return try Self.offers(from: first)
     }
 
-    /// Fetches `url`, paying through `pay` when it answers 402. `pay` chooses among the offers
-    /// (or throws to refuse, e.g. above a maximum) and returns a signed payment.
+    /// Fetches `url`, paying through `pay` when it answers 402 (or up front, when the offer cache
+    /// knows its price). `pay` chooses among the offers (or throws to refuse, e.g. above a
+    /// maximum) and returns a signed payment; it is called a second time only when a payment made
+    /// from cached offers was refused because the resource's terms changed.
     public func fetch(
         _ url: String, method: HTTPMethod = .GET, body: Data? = nil,
         pay: @Sendable ([Offer]) async throws -> (Offer, AnyPaymentPayload)
     ) async throws -> Response {
+        let key = "\(method.rawValue) \(url)"
+        if let offerCache, let known = offerCache.offers(for: key) {
+            let (offer, payment) = try await pay(known)
+            let paid = try await send(url: url, method: method, body: body, offer: offer, payment: payment)
+            guard paid.status == 402, paid.settlement == nil else { return paid }
+            offerCache.forget(key)
+            // Refused before settling. Pay again only if the terms changed since we learned them.
+            guard let fresh = try? Self.offers(from: paid), !fresh.isEmpty, !fresh.contains(where: { $0.hasSameTerms(as: offer) }) else {
+                return paid
+            }
+            offerCache.remember(fresh, for: key)
+            let (newOffer, newPayment) = try await pay(fresh)
+            return try await send(url: url, method: method, body: body, offer: newOffer, payment: newPayment)
+        }
         let first = try await send(url: url, method: method, body: body, headers: [])
         guard first.status == 402 else { return first }
         let offers = try Self.offers(from: first)
+        offerCache?.remember(offers, for: key)
         let (offer, payment) = try await pay(offers)
+        return try await send(url: url, method: method, body: body, offer: offer, payment: payment)
+    }
+
+    /// The request with a signed payment, and what the answer says of it.
+    private func send(url: String, method: HTTPMethod, body: Data?, offer: Offer, payment: AnyPaymentPayload) async throws -> Response {
         let headerName = payment.version == 1 ? X402Header.paymentV1 : X402Header.paymentSignature
         var paid = try await send(url: url, method: method, body: body, headers: [(headerName, try ExactSigner.header(payment))])
         paid.paid = offer
         paid.payment = payment
         let responseHeader = payment.version == 1 ? X402Header.paymentResponseV1 : X402Header.paymentResponse
         if let value = paid.headers.first(where: { $0.0.caseInsensitiveCompare(responseHeader) == .orderedSame })?.1 {
-            paid.settlement = try? HeaderCodec.decode(SettleResponse.self, from: value)
+            paid.settlement = try? HeaderCodec.decodeSettlement(value)
         }
         return paid
     }

@@ -54,7 +54,8 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         }) else {
             return paymentRequired(price, resource, error: "No matching payment requirements")
         }
-        let call = FacilitatorRequest(payment: payment, offer: offer.withVersion(payment.version))
+        var call = FacilitatorRequest(payment: payment, offer: offer.withVersion(payment.version))
+        call.paymentHeader = header
         let verification = await facilitator.verify(call)
         guard verification.isValid else {
             return paymentRequired(price, resource, error: verification.invalidReason ?? "invalid payment")

@@ -1,49 +1,87 @@
+import ArgumentParser
 import Foundation
 import Logging
+import PaygentAPI
+import PaygentCrypto
 import PaygentMarket
+import PaygentPaymentsClient
 import PaygentRuntime
+import PaygentTransport
+import PaygentX402
+import PaygentX402HTTP
 
 /// `paygent-market`: the sample x402-protected market-data API (`paygent up` starts it).
 @main
-struct MarketMain {
-    static func main() async {
-        let arguments = CommandLine.arguments.dropFirst()
-        if arguments.contains("--help") || arguments.contains("-h") {
-            print("""
-                paygent-market — sample paid API: market data at 0.10 USDC per call over x402.
+struct MarketMain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paygent-market",
+        abstract: "Sample paid API: market data per call in USDC over x402.",
+        discussion: """
+            Routes: GET /prices and GET /summary (paid), GET /health (free). Listens on the configured \
+            marketHTTP (default 127.0.0.1:8402). Payments are verified and settled by the payments \
+            service's facilitator over RPC (its rpc endpoint from the config), or by any x402 facilitator \
+            over HTTP with --facilitator-url (for example the payments service's own, \
+            http://127.0.0.1:7412).
+            """)
 
-                Routes: GET /prices, GET /summary (paid), GET /health (free). Listens on the configured
-                marketHTTP (default 127.0.0.1:8402) and verifies and settles payments through the payments
-                service's facilitator (facilitatorHTTP). PAYGENT_MARKET_PAY_TO sets the payee address.
+    @Option(help: "Config file (default: $PAYGENT_CONFIG, else the embedded defaults).")
+    var config: String?
 
-                USAGE: paygent-market [--config FILE]
-                """)
-            return
-        }
-        let configFile = arguments.firstIndex(of: "--config").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
+    @Option(help: "An x402 facilitator to use over HTTP instead of the payments service over RPC.")
+    var facilitatorURL: String?
+
+    @Option(help: "Price per call in USDC (up to 6 decimals).")
+    var price = "0.10"
+
+    @Option(help: "Address paid (default: $PAYGENT_MARKET_PAY_TO, else the sample payee 0x2096…287C).")
+    var payTo: String?
+
+    func run() async throws {
         let config: PaygentConfig
         do {
-            config = try PaygentConfig.load(file: configFile)
+            config = try PaygentConfig.load(file: self.config)
         } catch {
-            FileHandle.standardError.write(Data("paygent-market: \(error)\n".utf8))
-            exit(78)
+            throw ValidationError("\(error)")
         }
         let parts = config.marketHTTP.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]) else {
-            FileHandle.standardError.write(Data("paygent-market: marketHTTP must be host:port\n".utf8))
-            exit(78)
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("marketHTTP must be host:port") }
+        let amount: Amount
+        do {
+            amount = try Amount(parsing: price, decimals: 6)
+        } catch {
+            throw ValidationError("--price: \(error.message)")
         }
-        let payTo = ProcessInfo.processInfo.environment["PAYGENT_MARKET_PAY_TO"] ?? "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
+        guard amount.baseUnits > 0 else { throw ValidationError("--price must be more than 0") }
+        let baseUnits = amount.description
+        let payee = payTo ?? ProcessInfo.processInfo.environment["PAYGENT_MARKET_PAY_TO"] ?? "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
+        do {
+            _ = try Address(payee)
+        } catch {
+            throw ValidationError("pay-to: \(error.message)")
+        }
+        let (facilitator, facilitatorName) = try Self.facilitator(url: facilitatorURL, config: config)
         var logger = Logger(label: "paygent-market")
         logger.logLevel = .info
         let app = MarketAPI.application(
-            .init(host: String(parts[0]), port: port, facilitatorURL: config.facilitatorURL, payTo: payTo), logger: logger)
-        FileHandle.standardOutput.write(Data("ready market http=\(config.marketURL) facilitator=\(config.facilitatorURL) payTo=\(payTo)\n".utf8))
+            .init(host: String(parts[0]), port: port, payTo: payee, price: baseUnits), facilitator: facilitator, logger: logger)
+        FileHandle.standardOutput.write(Data(
+            "ready market http=\(config.marketURL) facilitator=\(facilitatorName) price=\(price) USDC payTo=\(payee)\n".utf8))
+        try await app.runService()
+    }
+
+    /// The payments service over RPC, or an HTTP facilitator when a URL is given.
+    static func facilitator(url: String?, config: PaygentConfig) throws -> (any Facilitator, String) {
+        if let url {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ValidationError("--facilitator-url must be an http(s) URL, got '\(url)'")
+            }
+            return (HTTPFacilitatorClient(baseURL: url), url)
+        }
+        let endpoint = config.endpoints(.payments).rpc
         do {
-            try await app.runService()
+            return (RPCFacilitator(client: try RPCClient(endpoint: endpoint, serviceName: "payments", context: ZMQContext())), endpoint)
         } catch {
-            FileHandle.standardError.write(Data("paygent-market: \(error)\n".utf8))
-            exit(1)
+            throw ValidationError("cannot open the payments endpoint \(endpoint): \(error)")
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import PaygentAPI
+import PaygentCrypto
 import PaygentWire
+import PaygentX402
 import XCTest
 
 /// Every vector in `protocol/vectors/` decodes to its value and re-encodes byte for byte.
@@ -85,7 +87,25 @@ final class GoldenVectorTests: XCTestCase {
                     to: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C", value: try! Amount(baseUnits: 100_000), validAfter: "0",
                     validBefore: "1767225900", nonce: Data(repeating: 0xAB, count: 32), signature: Data(repeating: 0x11, count: 65)),
             ])),
+            BodyVector(
+                "x402_facilitator_call",
+                "payments.x402_verify / x402_settle request: the payment header as sent, and the offer (extra travels as JSON text)",
+                x402Call),
+            BodyVector("x402_settle_response", "payments.x402_settle reply", SettleResponse(
+                success: true, payer: "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23",
+                transaction: "0x" + String(repeating: "5e", count: 32), network: "eip155:338", amount: "100000")),
         ]
+    }
+
+    /// A v2 payment signed with a fixed key, time and nonce (signing is deterministic).
+    static var x402Call: FacilitatorCall {
+        let offer = Offer(PaymentRequirements(
+            scheme: "exact", network: "eip155:338", asset: "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0", amount: "100000",
+            payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C", maxTimeoutSeconds: 300,
+            extra: .object(["name": .string("Bridged USDC (Stargate)"), "version": .string("1")])), resource: "http://127.0.0.1:8402/prices")
+        let key = try! PrivateKey(hex: "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
+        let payment = try! ExactSigner.pay(offer, with: key, now: 1_767_225_600, nonce: [UInt8](repeating: 0xAB, count: 32))
+        return FacilitatorCall(paymentHeader: try! ExactSigner.header(payment), offer: offer)
     }
 
     static var envelopeVectors: [(name: String, description: String, envelope: Envelope)] {

@@ -1,0 +1,37 @@
+import PaygentAPI
+import PaygentTransport
+import PaygentWire
+import PaygentX402
+
+/// The facilitator's verify, settle and supported over RPC (`payments.x402_*`), for resource
+/// servers on the Paygent bus; the same `LedgerFacilitator` answers the HTTP API.
+///
+/// Verify runs on the server's own thread: it is a read and a signature recovery (~0.1 ms), less
+/// than a hand-off to the shared pool costs a paid request that waits for it. Settle runs on the
+/// pool, so that settlements arriving together share a ledger transaction (group commit).
+public enum FacilitatorRPC {
+    public static func register(on server: RPCServer, facilitator: LedgerFacilitator) {
+        server.register(PaymentsMethod.x402Verify) { (call: FacilitatorCall, _) in
+            await facilitator.verify(try request(call))
+        }
+        server.register(PaymentsMethod.x402Settle, placement: .parallel) { (call: FacilitatorCall, context) in
+            let settlement = await facilitator.settle(try request(call))
+            context.logger.info(settlement.success ? "x402 settled" : "x402 settlement refused", metadata: [
+                "payment.payer": "\(settlement.payer ?? "")", "payment.tx": "\(settlement.transaction)",
+                "payment.reason": "\(settlement.errorReason ?? "")",
+            ])
+            return settlement
+        }
+        server.register(PaymentsMethod.x402Supported) { (_: X402SupportedRequest, _) in
+            await facilitator.supported()
+        }
+    }
+
+    private static func request(_ call: FacilitatorCall) throws(PaygentError) -> FacilitatorRequest {
+        do {
+            return try call.request()
+        } catch {
+            throw PaygentError(.badRequest, "paymentHeader: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import PaygentAPI
+import PaygentTransport
+import PaygentWire
+import PaygentX402
+
+/// The payments service's x402 facilitator, reached over RPC: what a resource server on the
+/// Paygent bus uses instead of HTTP (a binary request on an open connection instead of JSON over
+/// HTTP, which is most of what a paid request costs on loopback).
+///
+/// Every call is safe to repeat — settling an authorization again answers the first settlement
+/// and moves nothing — so calls are re-sent if the connection drops and comes back within the
+/// deadline. A facilitator that cannot be reached refuses the payment (`facilitator_unavailable`).
+public struct RPCFacilitator: Facilitator {
+    public let client: RPCClient
+    public let deadline: Duration
+
+    public init(client: RPCClient, deadline: Duration = .seconds(15)) {
+        self.client = client
+        self.deadline = deadline
+    }
+
+    public func verify(_ request: FacilitatorRequest) async -> VerifyResponse {
+        let call: FacilitatorCall
+        do {
+            call = try FacilitatorCall(request)
+        } catch {
+            return VerifyResponse(isValid: false, invalidReason: "invalid_payload", invalidMessage: "\(error)")
+        }
+        do {
+            return try await client.call(PaymentsMethod.x402Verify, call, as: VerifyResponse.self, deadline: deadline, idempotent: true)
+        } catch {
+            return VerifyResponse(isValid: false, invalidReason: "facilitator_unavailable", invalidMessage: error.message)
+        }
+    }
+
+    public func settle(_ request: FacilitatorRequest) async -> SettleResponse {
+        do {
+            let call = try FacilitatorCall(request)
+            return try await client.call(PaymentsMethod.x402Settle, call, as: SettleResponse.self, deadline: deadline, idempotent: true)
+        } catch {
+            return SettleResponse(
+                success: false, errorReason: "facilitator_unavailable", errorMessage: "\(error)", transaction: "",
+                network: request.offer.network)
+        }
+    }
+
+    public func supported() async -> SupportedResponse {
+        (try? await client.call(
+            PaymentsMethod.x402Supported, X402SupportedRequest(), as: SupportedResponse.self, deadline: deadline, idempotent: true))
+            ?? SupportedResponse(kinds: [], extensions: [], signers: [:])
+    }
+}

@@ -1,0 +1,137 @@
+import BigInt
+import Foundation
+import PaygentAPI
+import PaygentCrypto
+import PaygentTestSupport
+import PaygentTransport
+import PaygentWire
+import PaygentX402
+import PaygentX402HTTP
+import XCTest
+
+/// The payments service's facilitator over RPC (`payments.x402_*`, what the sample API uses) and
+/// over HTTP (what outside resource servers use), and a wallet's fetch that knows prices.
+final class FacilitatorServiceTests: XCTestCase {
+    static let payee = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
+
+    static func offer(resource: String) -> Offer {
+        Offer(PaymentRequirements(
+            scheme: "exact", network: "eip155:338", asset: "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0", amount: "100000",
+            payTo: payee, maxTimeoutSeconds: 300,
+            extra: .object(["name": .string("Bridged USDC (Stargate)"), "version": .string("1")])), resource: resource)
+    }
+
+    func testVerifyAndSettleOverRPCAndHTTP() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let context = ZMQContext()
+        let payments = try await startService(.payments, deployment: deployment, context: context)
+        defer { payments.signal(SIGKILL) }
+        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
+        defer { client.close() }
+        let key = try PrivateKey.generate()
+        let _: LedgerReceipt = try await client.call(PaymentsMethod.faucet, FaucetRequest(to: key.address.eip55, token: "USDC", amount: "1"))
+        let offer = Self.offer(resource: "http://example.test/data")
+        func sign() throws -> FacilitatorCall {
+            FacilitatorCall(paymentHeader: try ExactSigner.header(try ExactSigner.pay(offer, with: key, now: UInt64(Date().timeIntervalSince1970))), offer: offer)
+        }
+
+        // Over RPC.
+        let supported: SupportedResponse = try await client.call(PaymentsMethod.x402Supported, X402SupportedRequest())
+        XCTAssertTrue(supported.kinds.contains { $0.x402Version == 2 && $0.scheme == "exact" && $0.network == "eip155:338" })
+        let call = try sign()
+        let verified: VerifyResponse = try await client.call(PaymentsMethod.x402Verify, call)
+        XCTAssertTrue(verified.isValid, verified.invalidMessage ?? "")
+        XCTAssertEqual(verified.payer, key.address.eip55)
+        let settled: SettleResponse = try await client.call(PaymentsMethod.x402Settle, call)
+        XCTAssertTrue(settled.success, settled.errorMessage ?? "")
+        XCTAssertEqual(settled.transaction.count, 66)
+        let again: SettleResponse = try await client.call(PaymentsMethod.x402Settle, call)
+        XCTAssertEqual(again.transaction, settled.transaction, "settling again answers the first settlement")
+        let reverify: VerifyResponse = try await client.call(PaymentsMethod.x402Verify, call)
+        XCTAssertEqual(reverify.invalidReason, "invalid_exact_evm_nonce_already_used")
+
+        var underpaid = try sign()
+        underpaid.offer.amount = "200000"
+        let refused: VerifyResponse = try await client.call(PaymentsMethod.x402Verify, underpaid)
+        XCTAssertFalse(refused.isValid)
+        XCTAssertNotNil(refused.invalidReason)
+        do {
+            let _: VerifyResponse = try await client.call(PaymentsMethod.x402Verify, FacilitatorCall(paymentHeader: "not a payment", offer: offer))
+            XCTFail("a header that is not a payment is a bad request")
+        } catch {
+            XCTAssertEqual(error.code, .badRequest)
+            XCTAssertTrue(error.message.contains("paymentHeader"), error.message)
+        }
+
+        // Over HTTP, as an outside resource server asks.
+        let http = HTTPFacilitatorClient(baseURL: deployment.config.facilitatorURL)
+        let viaHTTP = try sign().request()
+        let httpVerified = await http.verify(viaHTTP)
+        XCTAssertTrue(httpVerified.isValid, httpVerified.invalidMessage ?? "")
+        let httpSettled = await http.settle(viaHTTP)
+        XCTAssertTrue(httpSettled.success, httpSettled.errorMessage ?? "")
+        let httpAgain = await http.settle(viaHTTP)
+        XCTAssertEqual(httpAgain.transaction, httpSettled.transaction)
+        let httpSupported = await http.supported()
+        XCTAssertEqual(httpSupported.kinds.count, supported.kinds.count)
+
+        // Two payments of 0.10 moved, whatever was asked twice.
+        let balances: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: key.address.eip55))
+        XCTAssertEqual(balances.balances.first { $0.token.symbol == "USDC" }?.amount.description, "800000")
+        await payments.stop()
+    }
+
+    /// The wallet pays a known price on the first request; when the sample API's price changes,
+    /// the stale payment is refused and recorded failed, and one payment at the new price follows.
+    func testWalletFetchPaysKnownPricesAndFollowsAPriceChange() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let context = ZMQContext()
+        let payments = try await startService(.payments, deployment: deployment, context: context)
+        defer { payments.signal(SIGKILL) }
+        let market = try ChildProcess("paygent-market", deployment: deployment, tag: "market")
+        defer { market.signal(SIGKILL) }
+        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
+        defer { client.close() }
+        let prices = deployment.config.marketURL + "/prices"
+        _ = try await X402HTTPClient(attempts: 20).quote(prices)
+
+        let wallet: WalletInfo = try await client.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "agent"))
+        let _: LedgerReceipt = try await client.call(PaymentsMethod.faucet, FaucetRequest(to: wallet.address, token: "USDC", amount: "1"))
+        let _: WalletInfo = try await client.call(PaymentsMethod.walletLimit, WalletLimitRequest(wallet: "agent", token: "USDC", amount: "1"))
+        func fetch() async throws -> FetchReply {
+            try await client.call(PaymentsMethod.fetch, FetchRequest(url: prices, wallet: "agent", maxAmount: "0.50"), deadline: .seconds(30))
+        }
+        for _ in 0..<2 {
+            let reply = try await fetch()
+            XCTAssertEqual(reply.status, 200)
+            XCTAssertEqual(reply.payment?.settled, true, reply.payment?.error ?? "")
+        }
+
+        market.signal(SIGTERM)
+        _ = await market.waitForExit()
+        let repricedMarket = try ChildProcess("paygent-market", ["--price", "0.25"], deployment: deployment, tag: "market-repriced")
+        defer { repricedMarket.signal(SIGKILL) }
+        let newOffers = try await X402HTTPClient(attempts: 20).quote(prices)
+        XCTAssertEqual(newOffers.first?.amount, "250000")
+
+        let repriced = try await fetch()
+        XCTAssertEqual(repriced.status, 200)
+        XCTAssertEqual(repriced.payment?.settled, true, repriced.payment?.error ?? "")
+        XCTAssertEqual(repriced.payment?.amount.description, "250000")
+
+        let list: PaymentListReply = try await client.call(PaymentsMethod.paymentList, PaymentListRequest())
+        XCTAssertEqual(list.payments.filter { $0.status == "confirmed" }.map(\.amount.description).sorted(), ["100000", "100000", "250000"])
+        let failed = list.payments.filter { $0.status == "failed" }
+        XCTAssertEqual(failed.count, 1)
+        XCTAssertTrue(failed.first?.error?.contains("changed its terms") ?? false, failed.first?.error ?? "none")
+        let balances: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: wallet.address))
+        XCTAssertEqual(balances.balances.first { $0.token.symbol == "USDC" }?.amount.description, "550000")
+        let wallets: WalletListReply = try await client.call(PaymentsMethod.walletList, WalletListRequest())
+        let limit = try XCTUnwrap(wallets.wallets.first?.limits.first { $0.token == "USDC" })
+        XCTAssertEqual(limit.spentToday.description, "450000", "the refused payment's spend was released")
+        repricedMarket.signal(SIGTERM)
+        await payments.stop()
+    }
+}
