@@ -26,6 +26,9 @@ final class GroupCommit<Job: Sendable, Output: Sendable>: Sendable {
     /// The most jobs in one transaction, so that one commit stays short.
     let maxBatch = 256
 
+    /// No settlement is being written now.
+    var isIdle: Bool { state.withLock { !$0.flushing } }
+
     func submit(_ job: Job, apply: @escaping @Sendable ([Job]) -> [Result<Output, LedgerError>]) async throws(LedgerError) -> Output {
         let lead = state.withLock { state -> Bool in
             guard !state.flushing else { return false }
