@@ -22,15 +22,11 @@ final class FacilitatorServiceTests: XCTestCase {
     }
 
     func testVerifyAndSettleOverRPCAndHTTP() async throws {
-        let deployment = try TestDeployment()
-        defer { deployment.remove() }
-        let context = ZMQContext()
-        let payments = try await startService(.payments, deployment: deployment, context: context)
-        defer { payments.signal(SIGKILL) }
-        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
-        defer { client.close() }
+        let service = try await PaymentsTestService()
+        defer { service.tearDown() }
+        let client = service.client
         let key = try PrivateKey.generate()
-        let _: LedgerReceipt = try await client.call(PaymentsMethod.faucet, FaucetRequest(to: key.address.eip55, token: "USDC", amount: "1"))
+        try await service.fund(key.address.eip55, "1")
         let offer = Self.offer(resource: "http://example.test/data")
         func sign() throws -> FacilitatorCall {
             FacilitatorCall(paymentHeader: try ExactSigner.header(try ExactSigner.pay(offer, with: key, now: UInt64(Date().timeIntervalSince1970))), offer: offer)
@@ -65,7 +61,7 @@ final class FacilitatorServiceTests: XCTestCase {
         }
 
         // Over HTTP, as an outside resource server asks.
-        let http = HTTPFacilitatorClient(baseURL: deployment.config.facilitatorURL)
+        let http = HTTPFacilitatorClient(baseURL: service.deployment.config.facilitatorURL)
         let viaHTTP = try sign().request()
         let httpVerified = await http.verify(viaHTTP)
         XCTAssertTrue(httpVerified.isValid, httpVerified.invalidMessage ?? "")
@@ -77,28 +73,22 @@ final class FacilitatorServiceTests: XCTestCase {
         XCTAssertEqual(httpSupported.kinds.count, supported.kinds.count)
 
         // Two payments of 0.10 moved, whatever was asked twice.
-        let balances: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: key.address.eip55))
-        XCTAssertEqual(balances.balances.first { $0.token.symbol == "USDC" }?.amount.description, "800000")
-        await payments.stop()
+        let left = try await service.usdc(key.address.eip55)
+        XCTAssertEqual(left, "800000")
+        await service.stop()
     }
 
     /// The wallet pays a known price on the first request; when the sample API's price changes,
     /// the stale payment is refused and recorded failed, and one payment at the new price follows.
     func testWalletFetchPaysKnownPricesAndFollowsAPriceChange() async throws {
-        let deployment = try TestDeployment()
-        defer { deployment.remove() }
-        let context = ZMQContext()
-        let payments = try await startService(.payments, deployment: deployment, context: context)
-        defer { payments.signal(SIGKILL) }
-        let market = try ChildProcess("paygent-market", deployment: deployment, tag: "market")
-        defer { market.signal(SIGKILL) }
-        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
-        defer { client.close() }
-        let prices = deployment.config.marketURL + "/prices"
-        _ = try await X402HTTPClient(attempts: 20).quote(prices)
+        let service = try await PaymentsTestService()
+        defer { service.tearDown() }
+        let market = try await service.startMarket()
+        let client = service.client
+        let prices = service.deployment.config.marketURL + "/prices"
 
         let wallet: WalletInfo = try await client.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "agent"))
-        let _: LedgerReceipt = try await client.call(PaymentsMethod.faucet, FaucetRequest(to: wallet.address, token: "USDC", amount: "1"))
+        try await service.fund(wallet.address, "1")
         let _: WalletInfo = try await client.call(PaymentsMethod.walletLimit, WalletLimitRequest(wallet: "agent", token: "USDC", amount: "1"))
         func fetch() async throws -> FetchReply {
             try await client.call(PaymentsMethod.fetch, FetchRequest(url: prices, wallet: "agent", maxAmount: "0.50"), deadline: .seconds(30))
@@ -111,8 +101,7 @@ final class FacilitatorServiceTests: XCTestCase {
 
         market.signal(SIGTERM)
         _ = await market.waitForExit()
-        let repricedMarket = try ChildProcess("paygent-market", ["--price", "0.25"], deployment: deployment, tag: "market-repriced")
-        defer { repricedMarket.signal(SIGKILL) }
+        try await service.startMarket(["--price", "0.25"], tag: "market-repriced")
         let newOffers = try await X402HTTPClient(attempts: 20).quote(prices)
         XCTAssertEqual(newOffers.first?.amount, "250000")
 
@@ -126,12 +115,11 @@ final class FacilitatorServiceTests: XCTestCase {
         let failed = list.payments.filter { $0.status == "failed" }
         XCTAssertEqual(failed.count, 1)
         XCTAssertTrue(failed.first?.error?.contains("changed its terms") ?? false, failed.first?.error ?? "none")
-        let balances: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: wallet.address))
-        XCTAssertEqual(balances.balances.first { $0.token.symbol == "USDC" }?.amount.description, "550000")
+        let left = try await service.usdc(wallet.address)
+        XCTAssertEqual(left, "550000")
         let wallets: WalletListReply = try await client.call(PaymentsMethod.walletList, WalletListRequest())
         let limit = try XCTUnwrap(wallets.wallets.first?.limits.first { $0.token == "USDC" })
         XCTAssertEqual(limit.spentToday.description, "450000", "the refused payment's spend was released")
-        repricedMarket.signal(SIGTERM)
-        await payments.stop()
+        await service.stop()
     }
 }

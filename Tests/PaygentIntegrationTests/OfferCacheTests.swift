@@ -16,12 +16,6 @@ import XCTest
 /// Hummingbird server with `X402Middleware` in front of one route, settling on an in-memory ledger.
 final class OfferCacheTests: XCTestCase {
     /// Counts requests that arrive without a payment (the 402 round trips).
-    final class Counter: Sendable {
-        private let value = Atomic<Int>(0)
-        func increment() { value.add(1, ordering: .relaxed) }
-        var count: Int { value.load(ordering: .relaxed) }
-    }
-
     struct UnpaidCounter<Context: RequestContext>: RouterMiddleware {
         let count: Counter
         func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -24,19 +24,11 @@ final class PaymentsServiceTests: XCTestCase {
             validAfter: "0", validBefore: "\(now + 300)", nonce: Data(authorization.nonce), signature: Data(signature.bytes))
     }
 
-    func usdc(_ client: RPCClient, _ owner: Address) async throws -> String? {
-        let reply: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: owner.eip55))
-        return reply.balances.first { $0.token.symbol == "USDC" }?.amount.description
-    }
 
     func testFaucetSettleReplayAndCrash() async throws {
-        let deployment = try TestDeployment()
-        defer { deployment.remove() }
-        let context = ZMQContext()
-        var payments = try await startService(.payments, deployment: deployment, context: context)
-        defer { payments.signal(SIGKILL) }
-        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
-        defer { client.close() }
+        let service = try await PaymentsTestService()
+        defer { service.tearDown() }
+        let client = service.client
         let alice = try PrivateKey.generate()
         let bob = try PrivateKey.generate()
 
@@ -50,15 +42,15 @@ final class PaymentsServiceTests: XCTestCase {
         let mintedAgain: LedgerReceipt = try await client.call(
             PaymentsMethod.faucet, FaucetRequest(to: alice.address.eip55, token: "USDC", amount: "10"), idempotencyKey: "fund-alice")
         XCTAssertEqual(mintedAgain.transactions, minted.transactions, "a retry gets the first answer")
-        let afterMint = try await usdc(client, alice.address)
+        let afterMint = try await service.usdc(alice.address.eip55)
         XCTAssertEqual(afterMint, "10000000")
 
         // A signed transfer moves exactly its value; the same authorization again is refused.
         let payment = try signed(alice, to: bob.address, value: 100_000)
         let receipt: LedgerReceipt = try await client.call(PaymentsMethod.settle, SettleRequest(transfers: [payment]))
         XCTAssertEqual(receipt.transactions.count, 1)
-        let aliceAfter = try await usdc(client, alice.address)
-        let bobAfter = try await usdc(client, bob.address)
+        let aliceAfter = try await service.usdc(alice.address.eip55)
+        let bobAfter = try await service.usdc(bob.address.eip55)
         XCTAssertEqual(aliceAfter, "9900000")
         XCTAssertEqual(bobAfter, "100000")
         do {
@@ -78,7 +70,7 @@ final class PaymentsServiceTests: XCTestCase {
         } catch {
             XCTAssertEqual(error.code, .failedPrecondition)
         }
-        let bobUnchanged = try await usdc(client, bob.address)
+        let bobUnchanged = try await service.usdc(bob.address.eip55)
         XCTAssertEqual(bobUnchanged, "100000")
 
         let streamCount = 200
@@ -103,12 +95,12 @@ final class PaymentsServiceTests: XCTestCase {
             return all
         }
         try await Task.sleep(for: .milliseconds(60))
-        payments.signal(SIGKILL)
+        service.kill()
         let reported = await outcomes
         let done = reported.values.filter { $0 }.count
         print("settlements reported done before the SIGKILL: \(done) of \(streamCount)")
-        _ = await payments.waitForExit(timeout: .seconds(5))
-        payments = try await startService(.payments, deployment: deployment, context: context)
+        _ = await service.payments.waitForExit(timeout: .seconds(5))
+        try await service.restart()
 
         // Retrying every settlement with its idempotency key settles the rest and replays the done.
         for (index, transfer) in stream.enumerated() {
@@ -116,13 +108,13 @@ final class PaymentsServiceTests: XCTestCase {
                 PaymentsMethod.settle, SettleRequest(transfers: [transfer]), deadline: .seconds(5), idempotencyKey: "stream-\(index)")
             if reported[index] == true { XCTAssertTrue(retry.replayed, "settlement \(index) was reported done, so the retry replays it") }
         }
-        let aliceFinal = try await usdc(client, alice.address)
-        let bobFinal = try await usdc(client, bob.address)
+        let aliceFinal = try await service.usdc(alice.address.eip55)
+        let bobFinal = try await service.usdc(bob.address.eip55)
         XCTAssertEqual(aliceFinal, "\(9_900_000 - streamCount * 1_000)")
         XCTAssertEqual(bobFinal, "\(100_000 + streamCount * 1_000)")
         let history: LedgerHistoryReply = try await client.call(
             PaymentsMethod.ledgerHistory, LedgerHistoryRequest(owner: bob.address.eip55, limit: 1000))
         XCTAssertEqual(history.transactions.count, streamCount + 1, "one entry per settlement, none twice")
-        await payments.stop()
+        await service.stop()
     }
 }

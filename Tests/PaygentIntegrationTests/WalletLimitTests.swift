@@ -9,13 +9,10 @@ import XCTest
 /// limit is never passed and every refused payment says why.
 final class WalletLimitTests: XCTestCase {
     func testConcurrentTransfersNeverPassTheDailyLimit() async throws {
-        let deployment = try TestDeployment()
-        defer { deployment.remove() }
-        let context = ZMQContext()
-        let payments = try await startService(.payments, deployment: deployment, context: context)
-        defer { payments.signal(SIGKILL) }
-        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
-        defer { client.close() }
+        let service = try await PaymentsTestService()
+        defer { service.tearDown() }
+        let client = service.client
+        let deployment = service.deployment
 
         let wallet: WalletInfo = try await client.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "agent"))
         XCTAssertTrue(wallet.address.hasPrefix("0x"))
@@ -89,6 +86,6 @@ final class WalletLimitTests: XCTestCase {
         let after: WalletListReply = try await client.call(PaymentsMethod.walletList, WalletListRequest())
         XCTAssertEqual(after.wallets.first?.limits.first?.remaining.description, "0")
         XCTAssertEqual(after.wallets.map(\.name), ["agent", "imported"])
-        await payments.stop()
+        await service.stop()
     }
 }

@@ -13,40 +13,35 @@ import XCTest
 /// exactly once, and the balances move by exactly the price times the number of payments.
 final class X402CrashTests: XCTestCase {
     func testKillDuringAStreamOfX402Payments() async throws {
-        let deployment = try TestDeployment()
-        defer { deployment.remove() }
-        let context = ZMQContext()
-        var payments = try await startService(.payments, deployment: deployment, context: context)
-        defer { payments.signal(SIGKILL) }
-        let market = try ChildProcess("paygent-market", deployment: deployment, tag: "market")
-        defer { market.signal(SIGKILL) }
-        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
-        defer { client.close() }
-        let prices = deployment.config.marketURL + "/prices"
+        let service = try await PaymentsTestService()
+        defer { service.tearDown() }
+        try await service.startMarket()
+        let client = service.client
+        let prices = service.deployment.config.marketURL + "/prices"
         let offers = try await X402HTTPClient(attempts: 20).quote(prices)
         let offer = try XCTUnwrap(offers.first)
         let price = try XCTUnwrap(Int(offer.amount))
         let payee = try Address(offer.payTo)
 
-        let streamCount = 60
+        let streamCount = 150
         let payer = try PrivateKey.generate()
         let funded = streamCount * price
-        let _: LedgerReceipt = try await client.call(
-            PaymentsMethod.faucet, FaucetRequest(to: payer.address.eip55, token: "USDC", amount: try Amount(baseUnits: BigUInt(funded)).formatted(decimals: 6)))
-        func usdc(_ owner: Address) async throws -> Int {
-            let balances: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: owner.eip55))
-            return Int(balances.balances.first { $0.token.symbol == "USDC" }?.amount.description ?? "") ?? -1
-        }
+        try await service.fund(payer.address.eip55, try Amount(baseUnits: BigUInt(funded)).formatted(decimals: 6))
+        func usdc(_ owner: Address) async throws -> Int { Int(try await service.usdc(owner.eip55)) ?? -1 }
         let payeeBefore = try await usdc(payee)
         let now = UInt64(Date().timeIntervalSince1970)
         let stream = try (0..<streamCount).map { _ in try ExactSigner.pay(offer, with: payer, now: now) }
 
         // One attempt each: a payment that meets the dead service fails here and is retried below.
+        // The service is killed once a few payments have been answered, so the crash falls in
+        // the middle of the stream however fast it runs.
         let http = X402HTTPClient(attempts: 1, timeout: .seconds(5))
+        let answered = Counter()
         async let outcomes: [Int: Int] = withTaskGroup(of: (Int, Int).self) { group in
             for (index, payment) in stream.enumerated() {
                 group.addTask {
                     let response = try? await http.fetch(prices) { offers in (offers[0], payment) }
+                    if response?.status == 200 { answered.increment() }
                     return (index, response?.status ?? 0)
                 }
             }
@@ -54,12 +49,14 @@ final class X402CrashTests: XCTestCase {
             for await (index, status) in group { all[index] = status }
             return all
         }
-        try await Task.sleep(for: .milliseconds(150))
-        payments.signal(SIGKILL)
+        for _ in 0..<2000 where answered.count < 10 { try await Task.sleep(for: .milliseconds(5)) }
+        service.kill()
         let reported = await outcomes
-        print("x402 payments answered 200 before the SIGKILL: \(reported.values.filter { $0 == 200 }.count) of \(streamCount)")
-        _ = await payments.waitForExit(timeout: .seconds(5))
-        payments = try await startService(.payments, deployment: deployment, context: context)
+        let paidBefore = reported.values.filter { $0 == 200 }.count
+        print("x402 payments answered 200 before the SIGKILL: \(paidBefore) of \(streamCount)")
+        XCTAssertLessThan(paidBefore, streamCount, "the crash fell in the middle of the stream")
+        _ = await service.payments.waitForExit(timeout: .seconds(5))
+        try await service.restart()
 
         // The same header again: settled now (200), or refused as already used because it was
         // settled before the crash. A payment answered 200 before must be the second kind.
@@ -86,7 +83,6 @@ final class X402CrashTests: XCTestCase {
         let history: LedgerHistoryReply = try await client.call(
             PaymentsMethod.ledgerHistory, LedgerHistoryRequest(owner: payer.address.eip55, limit: 1000))
         XCTAssertEqual(history.transactions.count, streamCount + 1, "the mint, then one entry per payment, none twice")
-        market.signal(SIGTERM)
-        await payments.stop()
+        await service.stop()
     }
 }

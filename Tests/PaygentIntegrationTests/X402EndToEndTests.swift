@@ -13,15 +13,11 @@ import XCTest
 /// by exactly the price, and the same payment header cannot be used twice.
 final class X402EndToEndTests: XCTestCase {
     func testPayTheSampleAPIThroughThePaymentsService() async throws {
-        let deployment = try TestDeployment()
-        defer { deployment.remove() }
-        let context = ZMQContext()
-        let payments = try await startService(.payments, deployment: deployment, context: context)
-        defer { payments.signal(SIGKILL) }
-        let market = try ChildProcess("paygent-market", deployment: deployment, tag: "market")
-        defer { market.signal(SIGKILL) }
-        let client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
-        defer { client.close() }
+        let service = try await PaymentsTestService()
+        defer { service.tearDown() }
+        try await service.startMarket()
+        let client = service.client
+        let deployment = service.deployment
         let payee = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
         let prices = deployment.config.marketURL + "/prices"
 
@@ -32,7 +28,7 @@ final class X402EndToEndTests: XCTestCase {
         XCTAssertEqual(offers.first?.network, "eip155:338")
 
         let wallet: WalletInfo = try await client.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "agent"))
-        let _: LedgerReceipt = try await client.call(PaymentsMethod.faucet, FaucetRequest(to: wallet.address, token: "USDC", amount: "1"))
+        try await service.fund(wallet.address, "1")
 
         let reply: FetchReply = try await client.call(
             PaymentsMethod.fetch, FetchRequest(url: prices, wallet: "agent", maxAmount: "0.10"), deadline: .seconds(30))
@@ -43,10 +39,7 @@ final class X402EndToEndTests: XCTestCase {
         XCTAssertEqual(payment.transaction.count, 66)
         XCTAssertEqual(payment.payTo, payee)
 
-        func usdc(_ owner: String) async throws -> String? {
-            let balances: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: owner))
-            return balances.balances.first { $0.token.symbol == "USDC" }?.amount.description
-        }
+        func usdc(_ owner: String) async throws -> String { try await service.usdc(owner) }
         let payer = try await usdc(wallet.address)
         let received = try await usdc(payee)
         XCTAssertEqual(payer, "900000")
@@ -73,7 +66,7 @@ final class X402EndToEndTests: XCTestCase {
 
         // A payment header replayed: the second use is refused with the nonce reason, nothing moves.
         let key = try PrivateKey.generate()
-        let _: LedgerReceipt = try await client.call(PaymentsMethod.faucet, FaucetRequest(to: key.address.eip55, token: "USDC", amount: "1"))
+        try await service.fund(key.address.eip55, "1")
         let signed = try ExactSigner.pay(try XCTUnwrap(offers.first), with: key, now: UInt64(Date().timeIntervalSince1970))
         let first = try await http.fetch(prices) { offers in (offers[0], signed) }
         XCTAssertEqual(first.status, 200)
@@ -88,7 +81,6 @@ final class X402EndToEndTests: XCTestCase {
         let payeeAfter = try await usdc(payee)
         XCTAssertEqual(payeeAfter, "200000")
 
-        market.signal(SIGTERM)
-        await payments.stop()
+        await service.stop()
     }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import PaygentAPI
+import PaygentRuntime
+import PaygentTransport
+import PaygentWire
+import Synchronization
+
+/// What the payments tests start from: a throwaway deployment with the payments service running
+/// (a child process), an RPC client for it, and the sample API when asked. `tearDown()` kills
+/// what is left and removes the directory (call it from `defer`); `stop()` ends gracefully.
+public final class PaymentsTestService: Sendable {
+    public let deployment: TestDeployment
+    public let context: ZMQContext
+    public let client: RPCClient
+    private let processes = Mutex<(payments: ChildProcess?, others: [ChildProcess])>((nil, []))
+
+    public init() async throws {
+        deployment = try TestDeployment()
+        context = ZMQContext()
+        do {
+            let payments = try await startService(.payments, deployment: deployment, context: context)
+            processes.withLock { $0.payments = payments }
+            client = try RPCClient(endpoint: deployment.config.endpoints(.payments).rpc, serviceName: "payments", context: context)
+        } catch {
+            processes.withLock { $0.payments?.signal(SIGKILL) }
+            deployment.remove()
+            throw error
+        }
+    }
+
+    /// The running payments service.
+    public var payments: ChildProcess { processes.withLock { $0.payments! } }
+
+    /// Kills the payments service at once (a crash), or restarts it after one.
+    public func kill() { payments.signal(SIGKILL) }
+
+    public func restart() async throws {
+        let fresh = try await startService(.payments, deployment: deployment, context: context)
+        processes.withLock { $0.payments = fresh }
+    }
+
+    /// Starts the sample paid API (`paygent-market`) with `arguments` and waits until it answers.
+    @discardableResult
+    public func startMarket(_ arguments: [String] = [], tag: String = "market") async throws -> ChildProcess {
+        let market = try ChildProcess("paygent-market", arguments, deployment: deployment, tag: tag)
+        processes.withLock { $0.others.append(market) }
+        try await waitForHTTP(deployment.config.marketHTTP, child: market)
+        return market
+    }
+
+    /// Base units of USDC that `owner` holds, as a decimal string.
+    public func usdc(_ owner: String) async throws -> String {
+        let reply: BalancesReply = try await client.call(PaymentsMethod.balances, BalancesRequest(owner: owner))
+        return reply.balances.first { $0.token.symbol == "USDC" }?.amount.description ?? "0"
+    }
+
+    /// Mints `amount` (human decimals) of USDC to `owner` from the local chain's faucet.
+    public func fund(_ owner: String, _ amount: String) async throws {
+        let _: LedgerReceipt = try await client.call(PaymentsMethod.faucet, FaucetRequest(to: owner, token: "USDC", amount: amount))
+    }
+
+    /// SIGTERM to the others, then a graceful stop of the payments service.
+    public func stop() async {
+        for other in processes.withLock({ $0.others }) where other.isRunning { other.signal(SIGTERM) }
+        await payments.stop()
+    }
+
+    public func tearDown() {
+        client.close()
+        processes.withLock { state in
+            for process in state.others + [state.payments].compactMap({ $0 }) where process.isRunning { process.signal(SIGKILL) }
+        }
+        deployment.remove()
+    }
+}
+
+/// Waits until `hostPort` accepts TCP connections, or the child exits, or `timeout` passes.
+public func waitForHTTP(_ hostPort: String, child: ChildProcess, timeout: Duration = .seconds(20)) async throws {
+    let parts = hostPort.split(separator: ":")
+    guard parts.count == 2, let port = UInt16(parts[1]) else { throw TestFailure("not host:port: \(hostPort)") }
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        guard child.isRunning else { throw TestFailure("\(child.name) exited during start-up:\n\(child.output)") }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr(String(parts[0]))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        close(fd)
+        if connected == 0 { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestFailure("\(child.name) is not listening on \(hostPort) after \(timeout):\n\(child.output)")
+}
+
+/// A count shared by concurrent tasks.
+public final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    public init() {}
+    public func increment() { value.add(1, ordering: .relaxed) }
+    public var count: Int { value.load(ordering: .relaxed) }
+}
