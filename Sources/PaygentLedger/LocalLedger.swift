@@ -16,6 +16,8 @@ public final class LocalLedger: SettlementBackend {
     /// Signers recovered by this ledger or by a verifier that shares it (the facilitator), so a
     /// payment verified and then settled is recovered once.
     public let signers = SignerCache()
+    /// Keeps the write-ahead log short off the settlement path (file-backed ledgers only).
+    private let checkpointer: Checkpointer?
 
     /// Opens (creating and migrating if needed) the ledger at `path`; `nil` keeps it in memory
     /// (tests). `chainID` is the chain that authorizations are signed for (338, Cronos testnet).
@@ -25,7 +27,9 @@ public final class LocalLedger: SettlementBackend {
         tokens = Dictionary(uniqueKeysWithValues: LedgerToken.catalog.map { ($0.address, $0) })
         do {
             if let path {
-                database = try DatabasePool(path: path)
+                var configuration = Configuration()
+                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                database = try DatabasePool(path: path, configuration: configuration)
             } else {
                 database = try DatabaseQueue()
             }
@@ -40,6 +44,7 @@ public final class LocalLedger: SettlementBackend {
                         arguments: [token.address.lowercase, token.symbol, token.decimals, token.domainName, token.domainVersion])
                 }
             }
+            checkpointer = try path.map { try Checkpointer(path: $0) }
         } catch {
             throw LedgerError(.storage, "cannot open the ledger database: \(error)")
         }

@@ -173,6 +173,31 @@ final class LocalLedgerTests: XCTestCase {
         XCTAssertEqual(value2, value14)
     }
 
+    /// Commits never checkpoint (that would make one payment in a hundred slow); the background
+    /// checkpointer keeps the write-ahead log from growing with every commit.
+    func testTheWriteAheadLogStaysShort() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("payments.sqlite").path
+        let ledger = try ledger(path: path)
+        func walBytes() throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        }
+        var sizes: [Int] = []
+        for _ in 0..<4 {
+            for _ in 0..<150 { _ = try await ledger.mint(token: usdc.address, to: alice.address, amount: 1) }
+            sizes.append(try walBytes())
+            try await Task.sleep(for: .milliseconds(600))
+        }
+        // Each round's commits would add ~150 log pages; checkpointed between rounds, the log
+        // restarts and its file stops growing.
+        XCTAssertGreaterThan(sizes[0], 150 * 4096, "every commit appends to the log")
+        XCTAssertLessThan(sizes[3], sizes[0] * 2, "the log restarts after each checkpoint: \(sizes)")
+        let total = try await ledger.balance(token: usdc.address, owner: alice.address)
+        XCTAssertEqual(total, 600)
+    }
+
     func testSurvivesReopeningAndTheLogIsAppendOnly() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
