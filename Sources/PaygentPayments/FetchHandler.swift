@@ -124,8 +124,14 @@ struct FetchHandler: Sendable {
         let latencyMillis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         if let offer = response.paid {
             let settled = response.settlement?.success ?? false
-            if let id = attempts.last?.reservation { wallets.finish(id, settled: settled) }
-            let failure = settled ? nil : (response.settlement?.errorReason ?? "no settlement in the response (HTTP \(response.status))")
+            // A 402 or a failed settlement is a refusal: nothing moved, the spend is released. Any
+            // other answer without a settlement leaves the outcome unknown (the server may have
+            // settled and failed afterwards), so the spend stays counted against the limit.
+            let refused = response.status == 402 || response.settlement != nil
+            if let id = attempts.last?.reservation { wallets.finish(id, settled: settled || !refused) }
+            let failure = settled ? nil : (response.settlement?.errorReason ?? (refused
+                ? "refused (HTTP \(response.status))"
+                : "no settlement in the response (HTTP \(response.status)); the spend stays counted in case the server settled"))
             try? payments.finish(
                 id: paymentID, confirmed: settled, transaction: response.settlement?.transaction, error: failure, latencyMillis: latencyMillis)
             let tokenLookup: (String) -> TokenInfo? = { symbol in ledger.token(symbol: symbol).map(PaymentsHandlers.info) }
@@ -136,7 +142,7 @@ struct FetchHandler: Sendable {
                 amount: (try? Amount(baseUnitsString: offer.amount)) ?? .zero,
                 token: PaymentsHandlers.info(token), payer: wallet.address.eip55, payTo: offer.payTo, network: offer.network,
                 transaction: response.settlement?.transaction ?? "", settled: settled,
-                error: settled ? nil : (response.settlement?.errorReason ?? "no settlement in the response (HTTP \(response.status))"))
+                error: failure)
             context.logger.info("x402 payment", metadata: [
                 "payment.url": "\(request.url)", "payment.amount": "\(offer.amount)", "payment.settled": "\(settled)",
                 "payment.tx": "\(response.settlement?.transaction ?? "")",
