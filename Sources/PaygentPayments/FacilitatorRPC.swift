@@ -6,15 +6,16 @@ import PaygentX402
 /// The facilitator's verify, settle and supported over RPC (`payments.x402_*`), for resource
 /// servers on the Paygent bus; the same `LedgerFacilitator` answers the HTTP API.
 ///
-/// Verify runs on the server's own thread: it is a read and a signature recovery (~0.1 ms), less
-/// than a hand-off to the shared pool costs a paid request that waits for it. Settle runs on the
-/// pool, so that settlements arriving together share a ledger transaction (group commit).
+/// Verify and settle run on the server's own thread when they arrive alone (a paid request waits
+/// for each, and a hand-off to the shared pool would cost it more than the work, ~0.1 ms), and on
+/// the pool under load, so that signature checks run in parallel and settlements arriving together
+/// share a ledger transaction (group commit).
 public enum FacilitatorRPC {
     public static func register(on server: RPCServer, facilitator: LedgerFacilitator) {
-        server.register(PaymentsMethod.x402Verify) { (call: FacilitatorCall, _) in
+        server.register(PaymentsMethod.x402Verify, placement: .loopWhenIdle) { (call: FacilitatorCall, _) in
             await facilitator.verify(try request(call))
         }
-        server.register(PaymentsMethod.x402Settle, placement: .parallel) { (call: FacilitatorCall, context) in
+        server.register(PaymentsMethod.x402Settle, placement: .loopWhenIdle) { (call: FacilitatorCall, context) in
             let settlement = await facilitator.settle(try request(call))
             context.logger.info(settlement.success ? "x402 settled" : "x402 settlement refused", metadata: [
                 "payment.payer": "\(settlement.payer ?? "")", "payment.tx": "\(settlement.transaction)",

@@ -23,6 +23,11 @@ public enum HandlerPlacement: Sendable {
     /// On the shared concurrency pool, in parallel with other requests: for handlers that burn
     /// CPU (signature checks) or block (synchronous database writes).
     case parallel
+    /// On the server's thread when no other request is in flight, so that a lone request is
+    /// answered with no hand-off; on the shared pool when others are, so that under load
+    /// handlers run in parallel (and, say, ledger writes arriving together share a commit). For
+    /// handlers that take well under a millisecond but compute or block while they run.
+    case loopWhenIdle
 }
 
 /// Serves typed handlers on a ROUTER socket.

@@ -214,6 +214,8 @@ final class ServerLoop {
         let task = switch handler.placement {
         case .loop: Task(executorPreference: executor, operation: operation)
         case .parallel: Task(operation: operation)
+        case .loopWhenIdle:
+            inFlight.isEmpty ? Task(executorPreference: executor, operation: operation) : Task(operation: operation)
         }
         inFlight[key] = InFlight(method: envelope.method, deadline: deadline, task: task, cacheKey: cacheKey)
         stats.setInFlight(inFlight.count)

@@ -51,6 +51,31 @@ final class RPCTests: XCTestCase {
         await server.shutdown()
     }
 
+    /// `.loopWhenIdle` runs a lone request on the server's thread (where `.loop` handlers run) and
+    /// one that arrives while another is in flight on the shared pool.
+    func testLoopWhenIdleRunsOnTheServersThreadOnlyWhenAlone() async throws {
+        let server = RPCServer(endpoint: "tcp://127.0.0.1:*", serviceName: "where", context: context, logger: logger)
+        let thread: @Sendable () -> Counter = { Counter(value: Int(bitPattern: UInt(pthread_self()))) }
+        server.register("loop") { (_: Echo, _) in thread() }
+        server.register("adaptive", placement: .loopWhenIdle) { (_: Echo, _) in thread() }
+        server.register("hold", placement: .parallel) { (request: Echo, _) -> Echo in
+            try await Task.sleep(for: .milliseconds(request.delayMillis))
+            return request
+        }
+        try server.start()
+        let client = try RPCClient(endpoint: server.endpoint!, serviceName: "where", context: context)
+        let serverThread: Counter = try await client.call("loop", Echo(text: ""))
+        let alone: Counter = try await client.call("adaptive", Echo(text: ""))
+        XCTAssertEqual(alone.value, serverThread.value, "alone: on the server's thread")
+        async let held: Echo = client.call("hold", Echo(text: "", delayMillis: 300))
+        try await Task.sleep(for: .milliseconds(100))
+        let busy: Counter = try await client.call("adaptive", Echo(text: ""))
+        XCTAssertNotEqual(busy.value, serverThread.value, "with another in flight: on the pool")
+        _ = try await held
+        client.close()
+        await server.shutdown()
+    }
+
     func testCallsFromTheClientsOwnThread() async throws {
         let server = try makeServer()
         let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)
