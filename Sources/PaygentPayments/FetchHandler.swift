@@ -148,7 +148,7 @@ struct FetchHandler: Sendable {
                 "payment.tx": "\(response.settlement?.transaction ?? "")",
             ])
         }
-        let contentType = response.headers.first { $0.0.lowercased() == "content-type" }?.1
+        let contentType = response.header("Content-Type")
         return FetchReply(status: response.status, contentType: contentType, body: response.body, payment: record, latencyMillis: latencyMillis)
     }
 }

@@ -24,6 +24,17 @@ public struct X402HTTPClient: Sendable {
         public var paid: Offer?
         public var payment: AnyPaymentPayload?
         public var settlement: SettleResponse?
+
+        /// The first header named `name`, compared without regard to ASCII case.
+        public func header(_ name: String) -> String? {
+            headers.first { Self.sameName($0.0, name) }?.1
+        }
+
+        static func sameName(_ a: String, _ b: String) -> Bool {
+            a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
+                x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
+            }
+        }
     }
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -87,7 +98,7 @@ public struct X402HTTPClient: Sendable {
         paid.paid = offer
         paid.payment = payment
         let responseHeader = payment.version == 1 ? X402Header.paymentResponseV1 : X402Header.paymentResponse
-        if let value = paid.headers.first(where: { $0.0.caseInsensitiveCompare(responseHeader) == .orderedSame })?.1 {
+        if let value = paid.header(responseHeader) {
             paid.settlement = try? HeaderCodec.decodeSettlement(value)
         }
         return paid
@@ -95,7 +106,7 @@ public struct X402HTTPClient: Sendable {
 
     /// The requirements of a 402: the v2 header if present, else a v1 body.
     static func offers(from response: Response) throws -> [Offer] {
-        if let header = response.headers.first(where: { $0.0.caseInsensitiveCompare(X402Header.paymentRequired) == .orderedSame })?.1 {
+        if let header = response.header(X402Header.paymentRequired) {
             return try Offer.parse(header)
         }
         return try Offer.parse(String(decoding: response.body, as: UTF8.self))

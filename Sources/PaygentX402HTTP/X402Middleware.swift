@@ -29,11 +29,11 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         self.publicBaseURL = publicBaseURL
     }
 
-    static var paymentSignature: HTTPField.Name { HTTPField.Name(X402Header.paymentSignature)! }
-    static var paymentV1: HTTPField.Name { HTTPField.Name(X402Header.paymentV1)! }
-    static var paymentRequired: HTTPField.Name { HTTPField.Name(X402Header.paymentRequired)! }
-    static var paymentResponse: HTTPField.Name { HTTPField.Name(X402Header.paymentResponse)! }
-    static var paymentResponseV1: HTTPField.Name { HTTPField.Name(X402Header.paymentResponseV1)! }
+    static var paymentSignature: HTTPField.Name { X402FieldName.paymentSignature }
+    static var paymentV1: HTTPField.Name { X402FieldName.paymentV1 }
+    static var paymentRequired: HTTPField.Name { X402FieldName.paymentRequired }
+    static var paymentResponse: HTTPField.Name { X402FieldName.paymentResponse }
+    static var paymentResponseV1: HTTPField.Name { X402FieldName.paymentResponseV1 }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let price = prices[request.uri.path] else { return try await next(request, context) }
@@ -83,6 +83,15 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         let body = (try? JSONEncoder().encode(v1)) ?? Data("{}".utf8)
         return Response(status: .init(code: 402), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
     }
+}
+
+/// The x402 header names, made once (a generic type cannot store them).
+enum X402FieldName {
+    static let paymentSignature = HTTPField.Name(X402Header.paymentSignature)!
+    static let paymentV1 = HTTPField.Name(X402Header.paymentV1)!
+    static let paymentRequired = HTTPField.Name(X402Header.paymentRequired)!
+    static let paymentResponse = HTTPField.Name(X402Header.paymentResponse)!
+    static let paymentResponseV1 = HTTPField.Name(X402Header.paymentResponseV1)!
 }
 
 extension Offer {

@@ -71,7 +71,7 @@ final class X402CrashTests: XCTestCase {
             }
             XCTAssertEqual(response.status, 402, "payment \(index)")
             let required = try HeaderCodec.decode(
-                PaymentRequired.self, from: try XCTUnwrap(response.headers.first { $0.0.uppercased() == "PAYMENT-REQUIRED" }?.1))
+                PaymentRequired.self, from: try XCTUnwrap(response.header("PAYMENT-REQUIRED")))
             XCTAssertEqual(required.error, "invalid_exact_evm_nonce_already_used", "payment \(index)")
             settledBefore += 1
         }

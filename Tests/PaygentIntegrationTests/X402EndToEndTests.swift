@@ -74,7 +74,7 @@ final class X402EndToEndTests: XCTestCase {
         let replayed = try await http.fetch(prices) { offers in (offers[0], signed) }
         XCTAssertEqual(replayed.status, 402)
         let required = try HeaderCodec.decode(
-            PaymentRequired.self, from: try XCTUnwrap(replayed.headers.first { $0.0.uppercased() == "PAYMENT-REQUIRED" }?.1))
+            PaymentRequired.self, from: try XCTUnwrap(replayed.header("PAYMENT-REQUIRED")))
         XCTAssertEqual(required.error, "invalid_exact_evm_nonce_already_used")
         let afterReplay = try await usdc(key.address.eip55)
         XCTAssertEqual(afterReplay, "900000")
