@@ -1,10 +1,10 @@
 import Foundation
-import Synchronization
 import HTTPTypes
 import Hummingbird
 import Logging
 import PaygentX402
 import PaygentX402HTTP
+import Synchronization
 
 /// The sample paid API: market data priced per call in USDC over x402. Every route is behind
 /// `X402Middleware`; payments are verified and settled by the configured facilitator.

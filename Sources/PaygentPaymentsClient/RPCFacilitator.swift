@@ -4,8 +4,9 @@ import PaygentWire
 import PaygentX402
 
 /// The payments service's x402 facilitator, reached over RPC: what a resource server on the
-/// Paygent bus uses instead of HTTP (a binary request on an open connection instead of JSON over
-/// HTTP, which is most of what a paid request costs on loopback).
+/// Paygent bus uses instead of HTTP. A binary request on an open connection costs about half of
+/// JSON over HTTP (verify on loopback here: ~0.33 ms against ~0.68 ms), and a paid request waits
+/// for two of them.
 ///
 /// Every call is safe to repeat — settling an authorization again answers the first settlement
 /// and moves nothing — so calls are re-sent if the connection drops and comes back within the
