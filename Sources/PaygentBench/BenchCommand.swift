@@ -47,6 +47,13 @@ struct Percentiles {
     }
 }
 
+extension Duration {
+    /// The duration in seconds, for rates and latencies (`* 1e6` for µs).
+    var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
 func format(_ value: Double, _ digits: Int = 1) -> String {
     String(format: "%.\(digits)f", value)
 }

@@ -88,9 +88,7 @@ struct CryptoBench: ParsableCommand {
         for _ in 0..<max(1, rounds) {
             let start = ContinuousClock.now
             for _ in 0..<iterations { try operation() }
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            perRound.append(Double(iterations) / seconds)
+            perRound.append(Double(iterations) / (ContinuousClock.now - start).inSeconds)
         }
         return Percentiles(perRound).p50
     }

@@ -7,6 +7,7 @@ import PaygentCrypto
 import PaygentLedger
 import PaygentMarket
 import PaygentPaymentsClient
+import PaygentRuntime
 import PaygentTransport
 import PaygentWire
 import PaygentPayments
@@ -58,9 +59,9 @@ struct PaymentsBench: AsyncParsableCommand {
         // 2. HTTP: the sample API with a paid route, against a free route of the same server. The
         // facilitator is served over RPC (as `paygent up` wires the sample API to the payments
         // service) and over HTTP (as an outside resource server reaches it).
-        let facilitatorPort = Self.freePort()
-        let marketPort = Self.freePort()
-        let outsidePort = Self.freePort()
+        let facilitatorPort = LoopbackTCP.freePort()
+        let marketPort = LoopbackTCP.freePort()
+        let outsidePort = LoopbackTCP.freePort()
         let facilitatorRouter = Router()
         FacilitatorRoutes.add(to: facilitatorRouter, facilitator: facilitator)
         let facilitatorApp = Application(
@@ -172,14 +173,14 @@ struct PaymentsBench: AsyncParsableCommand {
             }
             return failures
         }
-        return (Double(settlements - failures) / Self.seconds(ContinuousClock.now - start), failures)
+        return (Double(settlements - failures) / (ContinuousClock.now - start).inSeconds, failures)
     }
 
     /// Microseconds that `operation` took.
     private func timed(_ operation: () async throws -> Void) async rethrows -> Double {
         let t0 = ContinuousClock.now
         try await operation()
-        return Self.seconds(ContinuousClock.now - t0) * 1e6
+        return (ContinuousClock.now - t0).inSeconds * 1e6
     }
 
     private static func unpaid(_ client: X402HTTPClient, _ url: String) async throws {
@@ -195,23 +196,5 @@ struct PaymentsBench: AsyncParsableCommand {
         guard response.status == 200, response.settlement?.success == true else {
             throw ValidationError("paid request answered \(response.status)")
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    private func seconds(_ duration: Duration) -> Double { Self.seconds(duration) }
-
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

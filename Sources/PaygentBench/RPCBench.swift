@@ -130,8 +130,7 @@ struct RPCBench: AsyncParsableCommand {
                     for _ in 0..<perWorker {
                         let t0 = ContinuousClock.now
                         let _: BenchEcho = try await client.call("echo", request)
-                        let elapsed = ContinuousClock.now - t0
-                        latencies.append(Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12)
+                        latencies.append((ContinuousClock.now - t0).inSeconds * 1e6)
                     }
                     return latencies
                 }
@@ -140,8 +139,7 @@ struct RPCBench: AsyncParsableCommand {
             for try await part in group { all += part }
             return all
         }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).inSeconds
         let percentiles = Percentiles(samples)
         return Measured(p50: percentiles.p50, p99: percentiles.p99, rate: Double(samples.count) / seconds)
     }

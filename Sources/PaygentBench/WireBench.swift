@@ -85,9 +85,7 @@ struct WireBench: ParsableCommand {
         for _ in 0..<max(1, rounds) {
             let start = ContinuousClock.now
             for _ in 0..<iterations { _ = try roundTrip() }
-            let elapsed = ContinuousClock.now - start
-            perRound.append(Double(elapsed.components.attoseconds) / 1e12 / Double(iterations)
-                + Double(elapsed.components.seconds) * 1e6 / Double(iterations))
+            perRound.append((ContinuousClock.now - start).inSeconds * 1e6 / Double(iterations))
         }
         return Result(name: name, size: size, micros: Percentiles(perRound).p50)
     }

@@ -30,22 +30,6 @@ struct Supervisor {
         (config.runDirectory as NSString).appendingPathComponent("\(name).pid")
     }
 
-    /// True if something accepts TCP connections at `host:port`.
-    static func reachable(_ hostPort: String) -> Bool {
-        let parts = hostPort.split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]) else { return false }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr(String(parts[0]))
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
     /// Starts one service; its stdout and stderr go to `<data>/logs/<service>.log`.
     func launch(_ service: ServiceName) throws -> Process {
         try launch(executable: service.executable, logName: service.rawValue)

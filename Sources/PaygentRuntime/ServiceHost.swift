@@ -146,7 +146,7 @@ public enum ServiceHost {
         server.register(CommonMethod.health) { (_: HealthRequest, _) in
             HealthReply(
                 service: name.rawValue, version: PaygentVersion.current, pid: getpid(), startedAt: startedAt,
-                uptimeSeconds: Double((ContinuousClock.now - startedNanos).nanosecondsValue) / 1e9,
+                uptimeSeconds: Double((ContinuousClock.now - startedNanos).nanoseconds) / 1e9,
                 requestsServed: stats.requestsServed, errors: stats.errors, inFlight: stats.inFlight,
                 rpcEndpoint: boundRPC.value ?? endpoints.rpc, pubEndpoint: publisherEndpoint)
         }
@@ -214,11 +214,4 @@ final class BoundEndpoint: Sendable {
     private let storage = Mutex<String?>(nil)
     var value: String? { storage.withLock { $0 } }
     func set(_ value: String) { storage.withLock { $0 = value } }
-}
-
-extension Duration {
-    var nanosecondsValue: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }

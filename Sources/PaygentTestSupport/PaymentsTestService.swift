@@ -76,21 +76,10 @@ public final class PaymentsTestService: Sendable {
 
 /// Waits until `hostPort` accepts TCP connections, or the child exits, or `timeout` passes.
 public func waitForHTTP(_ hostPort: String, child: ChildProcess, timeout: Duration = .seconds(20)) async throws {
-    let parts = hostPort.split(separator: ":")
-    guard parts.count == 2, let port = UInt16(parts[1]) else { throw TestFailure("not host:port: \(hostPort)") }
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         guard child.isRunning else { throw TestFailure("\(child.name) exited during start-up:\n\(child.output)") }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr(String(parts[0]))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        close(fd)
-        if connected == 0 { return }
+        if LoopbackTCP.reachable(hostPort) { return }
         try await Task.sleep(for: .milliseconds(50))
     }
     throw TestFailure("\(child.name) is not listening on \(hostPort) after \(timeout):\n\(child.output)")

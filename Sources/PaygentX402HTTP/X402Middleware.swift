@@ -29,16 +29,10 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         self.publicBaseURL = publicBaseURL
     }
 
-    static var paymentSignature: HTTPField.Name { X402FieldName.paymentSignature }
-    static var paymentV1: HTTPField.Name { X402FieldName.paymentV1 }
-    static var paymentRequired: HTTPField.Name { X402FieldName.paymentRequired }
-    static var paymentResponse: HTTPField.Name { X402FieldName.paymentResponse }
-    static var paymentResponseV1: HTTPField.Name { X402FieldName.paymentResponseV1 }
-
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let price = prices[request.uri.path] else { return try await next(request, context) }
         let resource = ResourceInfo(url: publicBaseURL + request.uri.path, description: price.description, mimeType: "application/json")
-        let header = request.headers[Self.paymentSignature] ?? request.headers[Self.paymentV1]
+        let header = request.headers[X402FieldName.paymentSignature] ?? request.headers[X402FieldName.paymentV1]
         guard let header else {
             return paymentRequired(price, resource, error: "Payment required")
         }
@@ -66,10 +60,10 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         let encoded = (try? HeaderCodec.encode(settlement)) ?? ""
         guard settlement.success else {
             var failed = Response(status: .init(code: 402), headers: [.cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
-            failed.headers[payment.version == 1 ? Self.paymentResponseV1 : Self.paymentResponse] = encoded
+            failed.headers[payment.version == 1 ? X402FieldName.paymentResponseV1 : X402FieldName.paymentResponse] = encoded
             return failed
         }
-        response.headers[payment.version == 1 ? Self.paymentResponseV1 : Self.paymentResponse] = encoded
+        response.headers[payment.version == 1 ? X402FieldName.paymentResponseV1 : X402FieldName.paymentResponse] = encoded
         return response
     }
 
@@ -79,13 +73,13 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
             x402Version: 1, error: error,
             accepts: price.offers.map { Offer($0, resource: resource.url).requirementsV1(description: resource.description) })
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-        headers[Self.paymentRequired] = (try? HeaderCodec.encode(v2)) ?? ""
+        headers[X402FieldName.paymentRequired] = (try? HeaderCodec.encode(v2)) ?? ""
         let body = (try? JSONEncoder().encode(v1)) ?? Data("{}".utf8)
         return Response(status: .init(code: 402), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
     }
 }
 
-/// The x402 header names, made once (a generic type cannot store them).
+/// The x402 header names, made once rather than per request.
 enum X402FieldName {
     static let paymentSignature = HTTPField.Name(X402Header.paymentSignature)!
     static let paymentV1 = HTTPField.Name(X402Header.paymentV1)!

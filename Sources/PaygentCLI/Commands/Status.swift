@@ -56,7 +56,7 @@ struct Status: AsyncParsableCommand {
         var httpRows: [Row] = []
         for (name, hostPort, url) in http {
             httpRows.append(Row(
-                service: name, state: Supervisor.reachable(hostPort) ? "up" : "down", rpcEndpoint: "", pubEndpoint: "", url: url))
+                service: name, state: LoopbackTCP.reachable(hostPort) ? "up" : "down", rpcEndpoint: "", pubEndpoint: "", url: url))
         }
         if json {
             rows += httpRows

@@ -135,7 +135,7 @@ struct Up: AsyncParsableCommand {
     /// Waits until `hostPort` accepts connections.
     private func waitForHTTP(_ hostPort: String, what: String, timeout: Double, process: Process? = nil) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while !Supervisor.reachable(hostPort) {
+        while !LoopbackTCP.reachable(hostPort) {
             if let process, !process.isRunning {
                 throw SupervisorError("\(what) exited during start-up; see its log in the logs directory")
             }
