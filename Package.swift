@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "PaygentX402", "PaygentCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "BigInt", package: "BigInt"),
@@ -175,6 +176,10 @@ let package = Package(
                 "PaygentTestSupport", "PaygentTransport", "PaygentAPI", "PaygentWire", "PaygentRuntime", "PaygentCrypto",
                 "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ],

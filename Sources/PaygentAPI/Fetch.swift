@@ -17,8 +17,15 @@ public struct FetchRequest: Codable, Sendable, Equatable {
     public var maxAmount: String
     /// Token symbol the maximum is in (default USDC).
     public var token: String
+    /// The most seconds the fetch may take, payment included (default 30). The service also ends
+    /// it in time to answer within the call's deadline, whichever is sooner.
+    public var timeoutSeconds: Double?
 
-    public init(url: String, method: String = "GET", body: Data? = nil, wallet: String, maxAmount: String, token: String = "USDC") {
+    public init(
+        url: String, method: String = "GET", body: Data? = nil, wallet: String, maxAmount: String, token: String = "USDC",
+        timeoutSeconds: Double? = nil
+    ) {
+        self.timeoutSeconds = timeoutSeconds
         self.url = url
         self.method = method
         self.body = body
@@ -59,8 +66,12 @@ public struct FetchReply: Codable, Sendable, Equatable {
     public var payment: PaymentRecord?
     /// Wall time of the whole fetch, payment included.
     public var latencyMillis: Double
+    /// What went wrong after the request was sent, when the answer is incomplete: the body was
+    /// too large to return, or no answer came in time. `payment` says whether it was settled.
+    public var problem: String?
 
-    public init(status: Int, contentType: String?, body: Data, payment: PaymentRecord?, latencyMillis: Double) {
+    public init(status: Int, contentType: String?, body: Data, payment: PaymentRecord?, latencyMillis: Double, problem: String? = nil) {
+        self.problem = problem
         self.status = status
         self.contentType = contentType
         self.body = body

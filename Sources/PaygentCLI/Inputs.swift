@@ -62,10 +62,11 @@ struct KeyOptions: ParsableArguments {
     }
 }
 
-/// Prints a value as pretty JSON with sorted keys.
+/// Prints a value as pretty JSON with sorted keys; dates as ISO 8601 strings (UTC).
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 

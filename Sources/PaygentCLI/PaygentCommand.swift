@@ -11,7 +11,7 @@ public struct PaygentCommand: AsyncParsableCommand {
             Start everything locally with `paygent up`, check it with `paygent status`, and watch every service's log with `paygent logs --follow`.
             """,
         version: PaygentVersion.current,
-        subcommands: [Up.self, Down.self, Status.self, Logs.self, Wallet.self, Faucet.self, Fetch.self, Payments.self, X402.self]
+        subcommands: [Up.self, Down.self, Restart.self, Status.self, Logs.self, Wallet.self, Faucet.self, Fetch.self, Payments.self, X402.self]
     )
 
     public init() {}

@@ -4,24 +4,39 @@ import PaygentRuntime
 import PaygentTransport
 import PaygentWire
 
-/// Calls one method of a running service, turning failures into messages that say what to do.
+/// Calls one method of a running service, turning failures into messages that say what happened
+/// and what to do.
 struct ServiceCall {
     let config: PaygentConfig
     let service: ServiceName
     let context = ZMQContext()
 
     func call<Request: Encodable, Reply: Decodable>(
-        _ method: String, _ request: Request, as reply: Reply.Type = Reply.self, idempotencyKey: String? = nil
+        _ method: String, _ request: Request, as reply: Reply.Type = Reply.self, idempotencyKey: String? = nil,
+        deadline: Duration = .seconds(15)
     ) async throws -> Reply {
-        let client = try RPCClient(endpoint: config.endpoints(service).rpc, serviceName: service.rawValue, context: context)
+        let endpoint = config.endpoints(service).rpc
+        let client = try RPCClient(endpoint: endpoint, serviceName: service.rawValue, context: context)
         defer { client.close() }
         do {
-            return try await client.call(method, request, deadline: .seconds(15), idempotencyKey: idempotencyKey)
+            return try await client.call(method, request, deadline: deadline, idempotencyKey: idempotencyKey)
         } catch {
-            if error.code == .unavailable {
-                throw CLIError("\(service.rawValue) is not running (\(config.endpoints(service).rpc)); start it with `paygent up`")
-            }
-            throw CLIError(error.message)
+            throw await explain(error, endpoint: endpoint, deadline: deadline)
         }
+    }
+
+    /// `unavailable` and `deadline_exceeded` mean two things: the service could not be reached,
+    /// or it answered with that code about the work (a URL it could not reach). A quick `health`
+    /// call tells them apart, so "not running" is said only when it is true.
+    private func explain(_ error: PaygentError, endpoint: String, deadline: Duration) async -> CLIError {
+        guard error.code == .unavailable || error.code == .deadlineExceeded else { return CLIError(error.message) }
+        let answer = await HealthProbe(config: config, context: context).check(service, deadline: .milliseconds(700))
+        if (try? answer.get()) != nil {
+            if error.code == .deadlineExceeded {
+                return CLIError("\(service.rawValue) did not answer within \(deadline.components.seconds) s: \(error.message)")
+            }
+            return CLIError(error.message)
+        }
+        return CLIError("cannot connect to \(service.rawValue) at \(endpoint): it is not running or not reachable; start it with `paygent up` (see `paygent status`)")
     }
 }

@@ -19,7 +19,11 @@ struct Supervisor {
     }
 
     func logFile(_ service: ServiceName) -> String {
-        (config.logDirectory as NSString).appendingPathComponent("\(service.rawValue).log")
+        logFile(named: service.rawValue)
+    }
+
+    func logFile(named name: String) -> String {
+        (config.logDirectory as NSString).appendingPathComponent("\(name).log")
     }
 
     func pidFile(_ service: ServiceName) -> String {
@@ -125,7 +129,11 @@ struct Supervisor {
 
     /// The last lines of a service's log, to explain a failed start.
     func logTail(_ service: ServiceName, lines: Int = 8) -> String {
-        guard let text = try? String(contentsOfFile: logFile(service), encoding: .utf8) else { return "" }
+        logTail(named: service.rawValue, lines: lines)
+    }
+
+    func logTail(named name: String, lines: Int = 8) -> String {
+        guard let text = try? String(contentsOfFile: logFile(named: name), encoding: .utf8) else { return "" }
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 }

@@ -6,6 +6,9 @@
 public struct Address: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     public let bytes: [UInt8]
 
+    /// `0x0000…0000`: no key signs for it, so funds sent there are lost.
+    public static let zero = try! Address(bytes: [UInt8](repeating: 0, count: 20))
+
     public init(bytes: [UInt8]) throws(CryptoError) {
         guard bytes.count == 20 else {
             throw CryptoError(.invalidAddress, "an address is 20 bytes, got \(bytes.count)")

@@ -113,3 +113,41 @@ public struct TransferWithAuthorization: Sendable, Equatable {
         return try signature.recoverSigner(digest: digest)
     }
 }
+
+/// EIP-3009 `cancelAuthorization`: the authorizer signs that `nonce` may no longer be used, so an
+/// authorization it signed with that nonce can never move funds. A payer that handed a signed
+/// authorization to a server that did not settle it takes it back this way.
+public struct CancelAuthorization: Sendable, Equatable {
+    public var authorizer: Address
+    /// 32 bytes: the nonce of the authorization being cancelled.
+    public var nonce: [UInt8]
+
+    public init(authorizer: Address, nonce: [UInt8]) {
+        self.authorizer = authorizer
+        self.nonce = nonce
+    }
+
+    public static let typeName = "CancelAuthorization"
+    public static let fields: [TypedField] = [TypedField("authorizer", "address"), TypedField("nonce", "bytes32")]
+
+    public func typedData(domain: TokenDomain) -> TypedData {
+        TypedData(
+            types: [Self.typeName: Self.fields], primaryType: Self.typeName, domain: domain.typedValue,
+            message: ["authorizer": .address(authorizer), "nonce": .bytes(nonce)])
+    }
+
+    public func digest(domain: TokenDomain) throws(CryptoError) -> [UInt8] {
+        guard nonce.count == 32 else {
+            throw CryptoError(.invalidTypedData, "CancelAuthorization.nonce must be 32 bytes, got \(nonce.count)")
+        }
+        return try typedData(domain: domain).digest()
+    }
+
+    public func sign(with key: PrivateKey, domain: TokenDomain) throws(CryptoError) -> Signature {
+        try key.sign(digest: try digest(domain: domain))
+    }
+
+    public func signer(of signature: Signature, domain: TokenDomain) throws(CryptoError) -> Address {
+        try signature.recoverSigner(digest: try digest(domain: domain))
+    }
+}

@@ -9,8 +9,8 @@ import PaygentCrypto
 /// and a repeated idempotency key answers from the log instead of moving funds again.
 public final class LocalLedger: SettlementBackend {
     public let chainID: UInt64
-    private let database: any DatabaseWriter
-    private let now: @Sendable () -> Date
+    let database: any DatabaseWriter
+    let now: @Sendable () -> Date
     private let tokens: [Address: LedgerToken]
     private let groupCommit = GroupCommit<SettlementJob, SettlementReceipt>()
     /// Signers recovered by this ledger or by a verifier that shares it (the facilitator), so a
@@ -67,6 +67,10 @@ public final class LocalLedger: SettlementBackend {
             }
             guard transfer.authorization.value > 0 else {
                 throw LedgerError(.invalidAmount, "a transfer moves more than 0", index: index)
+            }
+            // As the token contract does (`ERC20: transfer to the zero address`): funds sent there are lost.
+            guard transfer.authorization.to != Address.zero else {
+                throw LedgerError(.invalidRecipient, "the zero address cannot receive a transfer", index: index)
             }
             let signer: Address
             do {
@@ -139,7 +143,8 @@ public final class LocalLedger: SettlementBackend {
             let used = try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT 1 FROM authorization WHERE token = ? AND authorizer = ? AND nonce = ?"), arguments: [token, a.from.lowercase, Data(a.nonce)]) ?? false
             guard !used else {
-                throw LedgerError(.nonceUsed, "\(a.from) already used this nonce on \(tokens[transfer.token]!.symbol)", index: index)
+                throw LedgerError(
+                    .nonceUsed, "\(a.from) already used or cancelled this nonce on \(tokens[transfer.token]!.symbol)", index: index)
             }
             let balance = try Self.balance(db, token: token, owner: a.from.lowercase)
             guard balance >= a.value else {
@@ -325,10 +330,14 @@ public final class LocalLedger: SettlementBackend {
                 );
                 """)
         }
+        migrator.registerMigration("v2 cancelled authorizations") { db in
+            // EIP-3009 cancelAuthorization: a cancelled nonce is used without moving funds.
+            try db.execute(sql: "ALTER TABLE authorization ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {
         do {
             return try await database.write(body)
         } catch let error as LedgerError {
@@ -338,7 +347,7 @@ public final class LocalLedger: SettlementBackend {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {
         do {
             return try await database.read(body)
         } catch let error as LedgerError {

@@ -52,6 +52,7 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case nonceUsed = "invalid_exact_evm_nonce_already_used"
         case insufficientBalance = "invalid_exact_evm_insufficient_balance"
         case invalidAmount = "invalid_amount"
+        case invalidRecipient = "invalid_recipient"
         case storage = "storage_failure"
     }
 

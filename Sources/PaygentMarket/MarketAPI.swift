@@ -36,6 +36,8 @@ public enum MarketAPI {
             maxTimeoutSeconds: 300, extra: .object(["name": .string("Bridged USDC (Stargate)"), "version": .string("1")]))
         let baseURL = "http://\(settings.host):\(settings.port)"
         let router = Router()
+        router.get("/health") { _, _ in json(["status": "ok"]) }
+        // Router middleware applies to the routes added after it, once the router has matched them.
         router.add(middleware: X402Middleware(
             prices: [
                 "/prices": .init(offers: [offer], description: "Paygent sample market data: prices"),
@@ -45,9 +47,9 @@ public enum MarketAPI {
         let rendered = RenderedMarketData()
         router.get("/prices") { _, _ in jsonResponse(rendered.current().prices) }
         router.get("/summary") { _, _ in jsonResponse(rendered.current().summary) }
-        router.get("/health") { _, _ in json(["status": "ok"]) }
         return Application(
-            router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "paygent-market"),
+            router: router, server: HTTPServerTimeouts.server,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "paygent-market"),
             logger: logger)
     }
 

@@ -18,7 +18,7 @@ enum FacilitatorHTTP {
         var logger = environment.logger
         logger.logLevel = .warning
         let app = Application(
-            router: router, configuration: .init(address: .hostname(String(parts[0]), port: port), serverName: "paygent-facilitator"),
+            router: router, server: HTTPServerTimeouts.server, configuration: .init(address: .hostname(String(parts[0]), port: port), serverName: "paygent-facilitator"),
             logger: logger)
         environment.logger.info("facilitator HTTP", metadata: ["http.url": "\(config.facilitatorURL)"])
         // A service group of its own, so shutdown is graceful (connections finish) rather than a

@@ -16,10 +16,12 @@ public enum FacilitatorRPC {
             await facilitator.verify(try request(call))
         }
         server.register(PaymentsMethod.x402Settle, placement: .loopWhenIdle) { (call: FacilitatorCall, context) in
-            let settlement = await facilitator.settle(try request(call))
+            var settle = try request(call)
+            settle.settlementKey = context.idempotencyKey
+            let settlement = await facilitator.settle(settle)
             context.logger.info(settlement.success ? "x402 settled" : "x402 settlement refused", metadata: [
                 "payment.payer": "\(settlement.payer ?? "")", "payment.tx": "\(settlement.transaction)",
-                "payment.reason": "\(settlement.errorReason ?? "")",
+                "payment.reason": "\(settlement.errorReason ?? "")", "payment.replayed": "\(settlement.replayed ?? false)",
             ])
             return settlement
         }

@@ -1,6 +1,7 @@
 import BigInt
 import Foundation
 import NIOHTTP1
+import PaygentRuntime
 import PaygentAPI
 import PaygentCrypto
 import PaygentLedger
@@ -8,14 +9,32 @@ import PaygentTransport
 import PaygentWire
 import PaygentX402
 import PaygentX402HTTP
+import Synchronization
 
 /// `payments.fetch`: the x402 client acting for one of the service's wallets.
+///
+/// Every payment it signs is recorded (pending, with its authorization) before its header leaves
+/// the service, and is valid for at most `maxPaymentValiditySeconds` whatever the server asks.
+/// When the fetch ends, `PaymentResolver` settles the record against the ledger: a payment the
+/// ledger holds is confirmed; any other is cancelled on the ledger before its spend is released,
+/// so a server that kept the header cannot settle it later. The fetch ends in time to answer
+/// within the caller's deadline.
 struct FetchHandler: Sendable {
     let wallets: WalletStore
     let ledger: LocalLedger
     let payments: PaymentLog
-    let publisher: Publisher
-    let client = X402HTTPClient(offerCache: OfferCache())
+    let resolver: PaymentResolver
+    let target: FetchTarget
+    /// The longest an authorization signed here stays valid.
+    let maxPaymentValiditySeconds: UInt64
+    let now: @Sendable () -> Date
+    let client = X402HTTPClient(offerCache: OfferCache(), maxBodyBytes: FetchHandler.maxBodyBytes)
+
+    /// The largest body returned: what fits a reply (4 MiB) with room for the rest of it.
+    static let maxBodyBytes = (4 << 20) - (64 << 10)
+    /// Kept back from the caller's deadline to resolve, record and answer.
+    static let answerMargin: Duration = .milliseconds(1500)
+    static let defaultTimeout: Duration = .seconds(30)
 
     func register(on server: RPCServer) {
         server.register(PaymentsMethod.fetch, placement: .parallel) { (request: FetchRequest, context) in
@@ -36,14 +55,6 @@ struct FetchHandler: Sendable {
         }
     }
 
-    /// Releases the spends of payments that were refused and records them failed.
-    private func finishAll(_ attempts: [PaymentAttempts.Attempt], error: String) {
-        for attempt in attempts {
-            wallets.finish(attempt.reservation, settled: false)
-            try? payments.finish(id: attempt.payment, confirmed: false, transaction: nil, error: error, latencyMillis: 0)
-        }
-    }
-
     private func fetch(_ request: FetchRequest, _ context: RequestContext) async throws(PaygentError) -> FetchReply {
         let started = ContinuousClock.now
         let wallet = try wallets.wallet(request.wallet)
@@ -59,13 +70,28 @@ struct FetchHandler: Sendable {
         guard request.method == "GET" || request.method == "POST" else {
             throw PaygentError(.badRequest, "method must be GET or POST")
         }
+        let url = try target.check(request.url)
+        var budget = Self.defaultTimeout
+        if let seconds = request.timeoutSeconds {
+            guard seconds.isFinite, seconds > 0, seconds <= 600 else { throw PaygentError(.badRequest, "timeoutSeconds is more than 0 and at most 600") }
+            budget = .milliseconds(Int64(seconds * 1000))
+        }
+        if let remaining = context.remaining { budget = min(budget, remaining - Self.answerMargin) }
+        guard budget >= .milliseconds(200) else {
+            throw PaygentError(.badRequest, "the call's deadline leaves no time to fetch and pay; allow at least 2 seconds")
+        }
+        let deadline = started + budget
         let purchase = context.idempotencyKey ?? "fetch-\(UUID().uuidString)"
         let chainID = ledger.chainID
         let attempts = PaymentAttempts()
-        let payments = self.payments
-        let response: X402HTTPClient.Response
+        let (payments, resolver, wallets, ledger) = (self.payments, self.resolver, self.wallets, self.ledger)
+        let (validity, now) = (maxPaymentValiditySeconds, self.now)
+        var response: X402HTTPClient.Response?
+        var transportFailure: String?
         do {
-            response = try await client.fetch(request.url, method: request.method == "POST" ? .POST : .GET, body: request.body) { offers in
+            response = try await client.fetch(
+                url.absoluteString, method: request.method == "POST" ? .POST : .GET, body: request.body, deadline: deadline
+            ) { offers in
                 // Only what this wallet can pay: exact scheme, this chain, a token the ledger has.
                 let payable = offers.filter { offer in
                     offer.scheme == "exact" && Network(offer.network)?.chainID == chainID
@@ -74,7 +100,9 @@ struct FetchHandler: Sendable {
                 guard let offer = payable.first else {
                     throw PaygentError(.failedPrecondition, "the resource asks for no payment this wallet can make (exact scheme, chain \(chainID), a local-chain token)")
                 }
-                guard let price = BigUInt(offer.amount, radix: 10) else { throw PaygentError(.badRequest, "the resource's price is not a number") }
+                guard let price = BigUInt(offer.amount, radix: 10), price > 0 else {
+                    throw PaygentError(.failedPrecondition, "the resource's price '\(offer.amount)' is not a positive number")
+                }
                 let priceToken = ledger.token(try Address(offer.asset))!
                 guard priceToken.address == token.address else {
                     throw PaygentError(.failedPrecondition, "the resource asks for \(priceToken.symbol), the maximum is in \(token.symbol)")
@@ -83,95 +111,108 @@ struct FetchHandler: Sendable {
                     let asked = (try? Amount(baseUnits: price))?.formatted(decimals: token.decimals) ?? offer.amount
                     throw PaygentError(.resourceExhausted, "the resource costs \(asked) \(token.symbol), above the maximum of \(request.maxAmount)")
                 }
-                // The limit is checked and the spend recorded before anything is signed. A second
+                // The limit is checked and the spend recorded before anything is signed; the
+                // payment is recorded with its authorization before the header is sent. A second
                 // payment (the resource changed its terms) is a spend of its own.
                 let attempt = attempts.count
                 let paymentID = UUID().uuidString.lowercased()
                 let reservation = try wallets.reserve(
                     wallet: wallet, token: token.symbol, decimals: token.decimals, amount: price,
                     idempotencyKey: attempt == 0 ? purchase : "\(purchase)#\(attempt + 1)")
-                attempts.append(reservation: reservation, payment: paymentID)
                 let key = try wallets.key(wallet)
-                let payment = try ExactSigner.pay(offer, with: key, now: UInt64(Date().timeIntervalSince1970))
-                let service = URL(string: request.url).map { "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")\($0.path)" } ?? request.url
+                let signedAt = UInt64(max(0, now().timeIntervalSince1970))
+                let payment = try ExactSigner.pay(offer, with: key, now: signedAt, maxValiditySeconds: validity)
+                let authorization = payment.exact.authorization
+                let pending = PendingPayment(
+                    id: paymentID, wallet: wallet.name, token: token.address, payer: wallet.address,
+                    nonce: try HexField.bytes(authorization.nonce, count: 32, what: "nonce"),
+                    validBefore: UInt64(authorization.validBefore) ?? signedAt, spend: reservation, startedAt: now())
+                resolver.inFlight.insert(paymentID)
+                attempts.append(pending)
+                let service = "\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")\(url.path)"
                 try payments.start(
                     PaymentEntry(
                         id: paymentID, wallet: wallet.name, service: service, url: request.url, recipient: offer.payTo,
                         amount: try Amount(baseUnits: price), token: PaymentsHandlers.info(token), transaction: nil,
-                        status: "pending", error: nil, startedAt: Date(), finishedAt: nil, latencyMillis: nil),
-                    token: token.symbol)
+                        status: "pending", error: nil, startedAt: pending.startedAt, finishedAt: nil, latencyMillis: nil),
+                    token: token.symbol, authorization: pending)
                 return (offer, payment)
             }
         } catch let error as PaygentError {
-            finishAll(attempts.all, error: error.message)
+            await resolveAll(attempts.all, failure: "not sent: \(error.message)", latency: started)
             throw error
         } catch {
-            // The resource could not be reached after a payment may have been sent: it may have
-            // been settled, so its spend stays counted against the daily limit.
-            for attempt in attempts.all {
-                wallets.finish(attempt.reservation, settled: true)
-                try? payments.finish(
-                    id: attempt.payment, confirmed: false, transaction: nil,
-                    error: "no answer from the resource after the payment was sent (\(error)); its spend stays counted", latencyMillis: 0)
-            }
-            throw PaygentError(.unavailable, "\(error)")
+            transportFailure = "\(error)"
         }
+        let elapsed = Self.millis(ContinuousClock.now - started)
         // Payments replaced by a later one (the resource changed its terms) were refused.
-        finishAll(attempts.dropLast(), error: "refused: the resource changed its terms; paid again at the new terms")
-        let paymentID = attempts.last?.payment ?? ""
+        await resolveAll(attempts.dropLast(), failure: "refused: the resource changed its terms; paid again at the new terms", latency: started)
         var record: PaymentRecord?
-        let elapsed = ContinuousClock.now - started
-        let latencyMillis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        if let offer = response.paid {
-            let settled = response.settlement?.success ?? false
-            // A 402 or a failed settlement is a refusal: nothing moved, the spend is released. Any
-            // other answer without a settlement leaves the outcome unknown (the server may have
-            // settled and failed afterwards), so the spend stays counted against the limit.
-            let refused = response.status == 402 || response.settlement != nil
-            if let id = attempts.last?.reservation { wallets.finish(id, settled: settled || !refused) }
-            let failure = settled ? nil : (response.settlement?.errorReason ?? (refused
-                ? "refused (HTTP \(response.status))"
-                : "no settlement in the response (HTTP \(response.status)); the spend stays counted in case the server settled"))
-            try? payments.finish(
-                id: paymentID, confirmed: settled, transaction: response.settlement?.transaction, error: failure, latencyMillis: latencyMillis)
-            let tokenLookup: (String) -> TokenInfo? = { symbol in ledger.token(symbol: symbol).map(PaymentsHandlers.info) }
-            if let entry = try? payments.show(id: paymentID, token: tokenLookup) {
-                publisher.publish(settled ? Topic.paymentSettled : Topic.paymentFailed, entry)
+        if let last = attempts.last {
+            let offerAmount = (try? Amount(baseUnits: BigUInt(response?.paid?.amount ?? "0") ?? 0)) ?? .zero
+            let failure: String
+            if let transportFailure {
+                failure = "no answer from the resource after the payment was sent (\(transportFailure))"
+            } else if let response, let settlement = response.settlement {
+                failure = settlement.success
+                    ? "the server reported settlement \(settlement.transaction), which the ledger does not hold"
+                    : "refused: \(settlement.errorReason ?? "settlement failed")"
+            } else {
+                failure = "refused (HTTP \(response?.status ?? 0), no settlement)"
             }
-            record = PaymentRecord(
-                amount: (try? Amount(baseUnitsString: offer.amount)) ?? .zero,
-                token: PaymentsHandlers.info(token), payer: wallet.address.eip55, payTo: offer.payTo, network: offer.network,
-                transaction: response.settlement?.transaction ?? "", settled: settled,
-                error: failure)
+            let outcome = await resolver.resolve(last, failure: failure, latencyMillis: elapsed)
+            if let response, let offer = response.paid {
+                record = PaymentRecord(
+                    amount: offerAmount, token: PaymentsHandlers.info(token), payer: wallet.address.eip55, payTo: offer.payTo,
+                    network: offer.network, transaction: outcome?.transaction ?? "", settled: outcome?.settled ?? false,
+                    error: outcome.map { $0.error } ?? "outcome not known yet: the ledger could not be asked; it is resolved shortly")
+            }
+            resolver.inFlight.remove(last.id)
             context.logger.info("x402 payment", metadata: [
-                "payment.url": "\(request.url)", "payment.amount": "\(offer.amount)", "payment.settled": "\(settled)",
-                "payment.tx": "\(response.settlement?.transaction ?? "")",
+                "payment.url": "\(request.url)", "payment.id": "\(last.id)", "payment.settled": "\(outcome?.settled ?? false)",
+                "payment.tx": "\(outcome?.transaction ?? "")",
             ])
+            if transportFailure != nil {
+                let settled = outcome?.settled ?? false
+                throw PaygentError(
+                    .unavailable, "\(request.url) gave no answer in time after the payment was sent (\(transportFailure!)); "
+                        + (settled ? "the payment was settled (tx \(outcome?.transaction ?? "")), see `paygent payments show \(last.id)`"
+                            : "the payment was cancelled, nothing was spent"))
+            }
+        } else if let transportFailure {
+            throw PaygentError(.unavailable, "cannot fetch \(request.url): \(transportFailure)")
         }
-        let contentType = response.header("Content-Type")
-        return FetchReply(status: response.status, contentType: contentType, body: response.body, payment: record, latencyMillis: latencyMillis)
+        guard let response else { throw PaygentError(.internal, "no response") }
+        return FetchReply(
+            status: response.status, contentType: response.header("Content-Type"), body: response.body, payment: record,
+            latencyMillis: elapsed, problem: response.bodyProblem)
+    }
+
+    private func resolveAll(_ attempts: [PendingPayment], failure: String, latency started: ContinuousClock.Instant) async {
+        for attempt in attempts {
+            await resolver.resolve(attempt, failure: failure, latencyMillis: Self.millis(ContinuousClock.now - started))
+            resolver.inFlight.remove(attempt.id)
+        }
+    }
+
+    static func millis(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }
 
 /// The spends reserved and payments recorded inside the payment closure, in order, for the caller
 /// to settle or release.
-final class PaymentAttempts: @unchecked Sendable {
-    struct Attempt {
-        let reservation: Int64
-        let payment: String
-    }
+final class PaymentAttempts: Sendable {
+    private let attempts = Mutex<[PendingPayment]>([])
 
-    private let lock = NSLock()
-    private var attempts: [Attempt] = []
+    var count: Int { attempts.withLock { $0.count } }
+    var last: PendingPayment? { attempts.withLock { $0.last } }
 
-    var count: Int { lock.withLock { attempts.count } }
-    var last: Attempt? { lock.withLock { attempts.last } }
-
-    func append(reservation: Int64, payment: String) {
-        lock.withLock { attempts.append(Attempt(reservation: reservation, payment: payment)) }
+    func append(_ payment: PendingPayment) {
+        attempts.withLock { $0.append(payment) }
     }
 
     /// All but the last.
-    func dropLast() -> [Attempt] { lock.withLock { Array(attempts.dropLast()) } }
-    var all: [Attempt] { lock.withLock { attempts } }
+    func dropLast() -> [PendingPayment] { attempts.withLock { Array($0.dropLast()) } }
+    var all: [PendingPayment] { attempts.withLock { $0 } }
 }

@@ -7,7 +7,12 @@ import PaygentX402HTTP
 
 /// The x402 facilitator over the local chain: verification with the exact-scheme rules (the
 /// ledger answers the chain's questions: token, nonce, balance), settlement as a ledger transfer.
-/// Settling the same authorization twice returns the first result and moves nothing.
+///
+/// A settle succeeds for exactly one authorization, once. The same call retried with its
+/// settlement key is answered with its first result, marked `replayed`; any other settle of an
+/// authorization whose nonce is used (settled, or cancelled by the payer) fails with
+/// `invalid_exact_evm_nonce_already_used` and moves nothing, so a resource server can serve one
+/// response per successful settlement.
 public struct LedgerFacilitator: Facilitator {
     let ledger: LocalLedger
 
@@ -22,26 +27,33 @@ public struct LedgerFacilitator: Facilitator {
     public func settle(_ request: FacilitatorRequest) async -> SettleResponse {
         let network = request.offer.network
         // Settle re-checks the offer's rules (recipient, amount, window); the ledger then checks
-        // the signature, nonce and balance as it applies the transfer. A payment settled before
-        // is answered from the ledger's log under the authorization's key, moving nothing.
+        // the signature, nonce and balance as it applies the transfer.
         let rules = ExactVerifier.verify(request.payment, against: request.offer, now: now(), checkSignature: false)
         guard rules.isValid, let transfer = try? signedTransfer(request) else {
             return SettleResponse(
                 success: false, errorReason: rules.reason?.rawValue ?? "invalid_exact_evm_failed_to_verify_signature",
                 errorMessage: rules.message, payer: rules.payer?.eip55, transaction: "", network: network)
         }
-        let key = "x402:\(transfer.token.lowercase):\(transfer.authorization.from.lowercase):\(HexField.string(transfer.authorization.nonce))"
         do throws(LedgerError) {
-            let receipt = try await ledger.settle([transfer], idempotencyKey: key)
+            let receipt = try await ledger.settle([transfer], idempotencyKey: Self.ledgerKey(request.settlementKey, transfer))
             let entry = receipt.transactions.first
             return SettleResponse(
                 success: true, payer: transfer.authorization.from.eip55, transaction: entry?.hash ?? "", network: network,
-                amount: entry?.value)
+                amount: entry?.value, replayed: receipt.replayed ? true : nil)
         } catch {
             return SettleResponse(
                 success: false, errorReason: error.kind.rawValue, errorMessage: error.description,
                 payer: transfer.authorization.from.eip55, transaction: "", network: network)
         }
+    }
+
+    /// The ledger's idempotency key for one settle call: the call's key bound to the exact
+    /// authorization (its token, payer, nonce and signature), so a key reused for another
+    /// authorization is a new settlement, refused if its nonce is used. No key, no replay.
+    static func ledgerKey(_ settlementKey: String?, _ transfer: SignedTransfer) -> String? {
+        guard let settlementKey, !settlementKey.isEmpty else { return nil }
+        let a = transfer.authorization
+        return "x402:\(settlementKey):\(transfer.token.lowercase):\(a.from.lowercase):\(HexField.string(a.nonce)):\(transfer.signature.hex)"
     }
 
     public func supported() async -> SupportedResponse {

@@ -2,8 +2,24 @@ import BigInt
 import Foundation
 import GRDB
 import PaygentAPI
+import PaygentCrypto
 import PaygentLedger
 import PaygentWire
+
+/// What identifies a signed authorization on the ledger, recorded with its payment before the
+/// header leaves the service, so that its outcome can always be found out (and, if it did not
+/// settle, the authorization cancelled) after a crash.
+struct PendingPayment: Sendable {
+    let id: String
+    let wallet: String
+    let token: Address
+    let payer: Address
+    let nonce: [UInt8]
+    let validBefore: UInt64
+    /// The wallet's spend reservation for it.
+    let spend: Int64
+    let startedAt: Date
+}
 
 /// The record of every x402 payment the service makes: pending when signed, then confirmed or
 /// failed, with timings. Kept in `payments.sqlite`, beside the wallets' database.
@@ -33,28 +49,74 @@ final class PaymentLog: Sendable {
                 CREATE INDEX payment_started ON payment(started_at);
                 """)
         }
+        migrator.registerMigration("v2 authorizations") { db in
+            try db.execute(sql: """
+                ALTER TABLE payment ADD COLUMN token_address TEXT;
+                ALTER TABLE payment ADD COLUMN payer TEXT;
+                ALTER TABLE payment ADD COLUMN nonce BLOB;
+                ALTER TABLE payment ADD COLUMN valid_before INTEGER;
+                ALTER TABLE payment ADD COLUMN spend_id INTEGER;
+                CREATE INDEX payment_pending ON payment(status) WHERE status = 'pending';
+                """)
+        }
         try migrator.migrate(database)
     }
 
-    func start(_ entry: PaymentEntry, token: String) throws {
+    /// Records a payment as pending, with the authorization it sends; called before the header
+    /// leaves the service.
+    func start(_ entry: PaymentEntry, token: String, authorization: PendingPayment) throws {
         try database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO payment (id, wallet, service, url, recipient, amount, token, status, started_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)
+                    INSERT INTO payment (id, wallet, service, url, recipient, amount, token, status, started_at,
+                                         token_address, payer, nonce, valid_before, spend_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     entry.id, entry.wallet, entry.service, entry.url, entry.recipient, AmountBlob.data(entry.amount.baseUnits), token,
-                    entry.startedAt.timeIntervalSince1970,
+                    entry.startedAt.timeIntervalSince1970, authorization.token.lowercase, authorization.payer.lowercase,
+                    Data(authorization.nonce), Int64(authorization.validBefore), authorization.spend,
                 ])
         }
     }
 
-    func finish(id: String, confirmed: Bool, transaction: String?, error: String?, latencyMillis: Double) throws {
+    /// Every payment still pending, oldest first.
+    func pending() throws -> [PendingPayment] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM payment WHERE status = 'pending' ORDER BY started_at").compactMap { row in
+                guard let token = (row["token_address"] as String?).flatMap({ try? Address($0) }),
+                    let payer = (row["payer"] as String?).flatMap({ try? Address($0) }), let nonce = row["nonce"] as Data?,
+                    let validBefore = row["valid_before"] as Int64?, let spend = row["spend_id"] as Int64?
+                else { return nil }
+                return PendingPayment(
+                    id: row["id"], wallet: row["wallet"], token: token, payer: payer, nonce: [UInt8](nonce),
+                    validBefore: UInt64(max(0, validBefore)), spend: spend, startedAt: Date(timeIntervalSince1970: row["started_at"]))
+            }
+        }
+    }
+
+    /// Pending payments recorded before their authorization was (v1 records): nothing can be
+    /// resolved on the ledger for them, so they are closed as unknown.
+    func closeUnresolvable(now: Date) throws -> Int {
         try database.write { db in
             try db.execute(
-                sql: "UPDATE payment SET status = ?, tx_hash = ?, error = ?, finished_at = ?, latency_ms = ? WHERE id = ?",
-                arguments: [confirmed ? "confirmed" : "failed", transaction, error, Date().timeIntervalSince1970, latencyMillis, id])
+                sql: """
+                    UPDATE payment SET status = 'failed', finished_at = ?,
+                        error = 'outcome unknown: recorded before payments kept their authorization'
+                    WHERE status = 'pending' AND nonce IS NULL
+                    """, arguments: [now.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
+    /// Closes a pending payment; a payment already closed is left as it is (returns false).
+    @discardableResult
+    func finish(id: String, confirmed: Bool, transaction: String?, error: String?, latencyMillis: Double?, now: Date) throws -> Bool {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE payment SET status = ?, tx_hash = ?, error = ?, finished_at = ?, latency_ms = ? WHERE id = ? AND status = 'pending'",
+                arguments: [confirmed ? "confirmed" : "failed", transaction, error, now.timeIntervalSince1970, latencyMillis, id])
+            return db.changesCount > 0
         }
     }
 

@@ -38,7 +38,21 @@ public enum PaymentsService {
         } catch {
             throw ConfigError("cannot open the payment log in \(environment.directory): \(error)")
         }
-        FetchHandler(wallets: wallets, ledger: ledger, payments: payments, publisher: environment.publisher).register(on: server)
+        let now: @Sendable () -> Date = { Date() }
+        let resolver = PaymentResolver(
+            wallets: wallets, ledger: ledger, payments: payments, publisher: environment.publisher, logger: environment.logger, now: now)
+        // Before serving: every payment a crash left pending is settled against the ledger.
+        await resolver.reconcile(orphansBefore: now())
+        environment.background.run("payment reconciler") {
+            while !Task.isCancelled {
+                try await Task.sleep(for: PaymentResolver.interval)
+                await resolver.reconcile()
+            }
+        }
+        FetchHandler(
+            wallets: wallets, ledger: ledger, payments: payments, resolver: resolver, target: FetchTarget(config: environment.config),
+            maxPaymentValiditySeconds: UInt64(environment.config.maxPaymentValiditySeconds), now: now
+        ).register(on: server)
         let facilitator = LedgerFacilitator(ledger: ledger)
         FacilitatorRPC.register(on: server, facilitator: facilitator)
         try FacilitatorHTTP.start(facilitator: facilitator, config: environment.config, environment: environment)
@@ -152,7 +166,7 @@ struct PaymentsHandlers: Sendable {
                 case .nonceUsed: .conflict
                 case .insufficientBalance: .failedPrecondition
                 case .storage: .internal
-                case .badSignature, .notYetValid, .expired, .invalidAmount: .badRequest
+                case .badSignature, .notYetValid, .expired, .invalidAmount, .invalidRecipient: .badRequest
                 }
             throw PaygentError(code, "\(error.kind.rawValue): \(error.description)", cause: error)
         }

@@ -102,11 +102,15 @@ final class WalletStore: Sendable {
         return try adopt(key, name: name)
     }
 
-    private func adopt(_ key: PrivateKey, name: String) throws(PaygentError) -> Wallet {
-        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw PaygentError(.badRequest, "a wallet name is 1–64 letters, digits, '-' or '_'")
+    private func adopt(_ key: PrivateKey, name requested: String) throws(PaygentError) -> Wallet {
+        let name = try WalletName.validated(requested)
+        let skeleton = WalletName.skeleton(name)
+        if let existing = try all().first(where: { WalletName.skeleton($0.name) == skeleton }) {
+            throw PaygentError(
+                .conflict, existing.name == name
+                    ? "a wallet named '\(name)' already exists"
+                    : "'\(requested)' looks like the existing wallet '\(existing.name)'; choose a name that does not")
         }
-        if (try? wallet(name)) != nil { throw PaygentError(.conflict, "a wallet named '\(name)' already exists") }
         do {
             let path = (directory as NSString).appendingPathComponent("\(name).json")
             try Keystore.encrypt(key, password: password, strength: strength).write(to: path)
@@ -130,12 +134,13 @@ final class WalletStore: Sendable {
     }
 
     /// A wallet by name or address.
-    func wallet(_ reference: String) throws(PaygentError) -> Wallet {
+    func wallet(_ typed: String) throws(PaygentError) -> Wallet {
+        let reference = WalletName.normalized(typed)
         let byAddress = (try? Address(reference))?.lowercase
         let found = try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM wallet WHERE name = ? OR address = ?", arguments: [reference, byAddress]).map(Self.wallet)
         }
-        guard let found else { throw PaygentError(.notFound, "no wallet '\(reference)'; see `paygent wallet list`") }
+        guard let found else { throw PaygentError(.notFound, "no wallet '\(typed)'; see `paygent wallet list`") }
         return found
     }
 
@@ -211,6 +216,16 @@ final class WalletStore: Sendable {
             try db.execute(
                 sql: "UPDATE spend SET state = ? WHERE id = ? AND state = 'reserved'",
                 arguments: [settled ? "settled" : "released", reservation])
+        }
+    }
+
+    /// Spends still reserved that were made before `date`, with their idempotency keys.
+    func reservations(before date: Date) throws(PaygentError) -> [(id: Int64, key: String?)] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, idempotency_key FROM spend WHERE state = 'reserved' AND created_at < ? ORDER BY id",
+                arguments: [date.timeIntervalSince1970]
+            ).map { ($0["id"], $0["idempotency_key"]) }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PaygentAPI
 import PaygentTransport
 import PaygentWire
@@ -8,9 +9,11 @@ import PaygentX402
 /// JSON over HTTP (verify on loopback here: ~0.33 ms against ~0.68 ms), and a paid request waits
 /// for two of them.
 ///
-/// Every call is safe to repeat — settling an authorization again answers the first settlement
-/// and moves nothing — so calls are re-sent if the connection drops and comes back within the
-/// deadline. A facilitator that cannot be reached refuses the payment (`facilitator_unavailable`).
+/// Every call is safe to repeat: verify and supported are reads, and each settle carries an
+/// idempotency key (the request's settlement key, else a fresh one), which the service binds to
+/// the authorization durably, so a settle re-sent after a lost connection or a restart is
+/// answered with its first result and moves nothing. A facilitator that cannot be reached
+/// refuses the payment (`facilitator_unavailable`).
 public struct RPCFacilitator: Facilitator {
     public let client: RPCClient
     public let deadline: Duration
@@ -37,7 +40,8 @@ public struct RPCFacilitator: Facilitator {
     public func settle(_ request: FacilitatorRequest) async -> SettleResponse {
         do {
             let call = try FacilitatorCall(request)
-            return try await client.call(PaymentsMethod.x402Settle, call, as: SettleResponse.self, deadline: deadline, idempotent: true)
+            let key = request.settlementKey ?? "x402-settle-\(UUID().uuidString)"
+            return try await client.call(PaymentsMethod.x402Settle, call, as: SettleResponse.self, deadline: deadline, idempotencyKey: key)
         } catch {
             return SettleResponse(
                 success: false, errorReason: "facilitator_unavailable", errorMessage: "\(error)", transaction: "",

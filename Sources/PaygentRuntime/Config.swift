@@ -23,7 +23,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 /// The one configuration every Paygent process reads: each service's endpoints, the data
 /// directory and the log level.
 ///
-/// Precedence, lowest first: built-in defaults (tcp loopback, `~/.paygent`), a JSON file (the
+/// Precedence, lowest first: built-in defaults (ipc sockets in `~/.paygent/run/sockets`, a
+/// directory only its owner can enter), a JSON file (the
 /// `--config` path, else `$PAYGENT_CONFIG`, else `<data directory>/config.json` if present), then
 /// `PAYGENT_*` environment variables:
 ///
@@ -42,18 +43,31 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
     public var facilitatorHTTP: String = "127.0.0.1:7412"
     /// `host:port` of the sample paid API (`paygent-market`).
     public var marketHTTP: String = "127.0.0.1:8402"
+    /// The longest an x402 payment signed by the payments service stays valid (`validBefore`),
+    /// whatever the server asks: what a server that keeps a header can do with it is bounded.
+    public var maxPaymentValiditySeconds: Int = 300
 
     public var facilitatorURL: String { "http://\(facilitatorHTTP)" }
     public var marketURL: String { "http://\(marketHTTP)" }
 
-    /// Local defaults: each service on tcp loopback, RPC on port 74x0 and PUB on 74x1.
+    /// Local defaults: each service on ipc sockets `<home>/run/sockets/<service>.rpc|.pub`. The
+    /// services create that directory with mode 0700, so only the user who started the deployment
+    /// can connect: nobody else on the machine can call a method or read an event. (tcp loopback
+    /// would let every local user in; tcp endpoints stay available by configuration, for
+    /// multi-host deployments with CURVE keys.)
     public static func defaults(home: String) -> PaygentConfig {
         var services: [ServiceName: ServiceEndpoints] = [:]
-        let ports: [ServiceName: Int] = [.orchestrator: 7400, .payments: 7410, .registry: 7420, .vvs: 7430, .moonlander: 7440]
-        for (service, port) in ports {
-            services[service] = ServiceEndpoints(rpc: "tcp://127.0.0.1:\(port)", pub: "tcp://127.0.0.1:\(port + 1)")
+        let sockets = socketDirectory(home: home)
+        for service in ServiceName.allCases {
+            services[service] = ServiceEndpoints(
+                rpc: "ipc://\(sockets)/\(service.rawValue).rpc", pub: "ipc://\(sockets)/\(service.rawValue).pub")
         }
         return PaygentConfig(dataDirectory: home, logLevel: .info, services: services)
+    }
+
+    /// Where the default ipc sockets live.
+    public static func socketDirectory(home: String) -> String {
+        (home as NSString).appendingPathComponent("run/sockets")
     }
 
     public init(dataDirectory: String, logLevel: LogLevel, services: [ServiceName: ServiceEndpoints]) {
@@ -76,16 +90,23 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
 
         let file = explicitFile ?? environment["PAYGENT_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let defaultFile = (home as NSString).appendingPathComponent("config.json")
+        // `dataDirectory` in a file moves the default sockets with it, unless the file names them.
+        var fileConfig = config
         if let file {
-            try config.apply(fileAt: file)
+            try fileConfig.apply(fileAt: file)
         } else if FileManager.default.fileExists(atPath: defaultFile) {
-            try config.apply(fileAt: defaultFile)
+            try fileConfig.apply(fileAt: defaultFile)
         }
         if let home = environment["PAYGENT_HOME"], !home.isEmpty {
-            config.dataDirectory = home
+            fileConfig.dataDirectory = home
         }
+        config = fileConfig.rebasingDefaultSockets(from: config)
         if let value = environment["PAYGENT_FACILITATOR_HTTP"], !value.isEmpty { config.facilitatorHTTP = value }
         if let value = environment["PAYGENT_MARKET_HTTP"], !value.isEmpty { config.marketHTTP = value }
+        if let value = environment["PAYGENT_MAX_PAYMENT_VALIDITY"], !value.isEmpty {
+            guard let seconds = Int(value) else { throw ConfigError("PAYGENT_MAX_PAYMENT_VALIDITY=\(value) is not a number of seconds") }
+            config.maxPaymentValiditySeconds = seconds
+        }
         if let level = environment["PAYGENT_LOG_LEVEL"] {
             guard let parsed = LogLevel(rawValue: level.lowercased()) else {
                 throw ConfigError("PAYGENT_LOG_LEVEL=\(level) is not a level; use one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -101,6 +122,17 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
         return config
     }
 
+    /// Endpoints still at the defaults of `base`'s data directory follow this data directory.
+    private func rebasingDefaultSockets(from base: PaygentConfig) -> PaygentConfig {
+        guard dataDirectory != base.dataDirectory else { return self }
+        var rebased = self
+        let moved = PaygentConfig.defaults(home: dataDirectory)
+        for service in ServiceName.allCases where services[service] == base.services[service] {
+            rebased.services[service] = moved.services[service]
+        }
+        return rebased
+    }
+
     /// The shape of a config file: every field optional, so a file names only what it changes.
     private struct File: Decodable {
         var dataDirectory: String?
@@ -108,6 +140,7 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
         var services: [String: PartialEndpoints]?
         var facilitatorHTTP: String?
         var marketHTTP: String?
+        var maxPaymentValiditySeconds: Int?
         struct PartialEndpoints: Decodable {
             var rpc: String?
             var pub: String?
@@ -130,6 +163,7 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
         if let dir = file.dataDirectory { dataDirectory = dir }
         if let value = file.facilitatorHTTP { facilitatorHTTP = value }
         if let value = file.marketHTTP { marketHTTP = value }
+        if let value = file.maxPaymentValiditySeconds { maxPaymentValiditySeconds = value }
         if let level = file.logLevel { logLevel = level }
         for (name, endpoints) in file.services ?? [:] {
             guard let service = ServiceName(rawValue: name) else {
@@ -142,12 +176,19 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
 
     /// Every endpoint is a ZeroMQ transport we use, and no two sockets share one.
     public func validate() throws(ConfigError) {
+        guard (10...86_400).contains(maxPaymentValiditySeconds) else {
+            throw ConfigError("maxPaymentValiditySeconds is \(maxPaymentValiditySeconds); it must be 10 to 86400 seconds")
+        }
         var seen: [String: String] = [:]
         for service in ServiceName.allCases {
             let endpoints = self.endpoints(service)
             for (role, endpoint) in [("rpc", endpoints.rpc), ("pub", endpoints.pub)] {
                 guard ["tcp://", "ipc://", "inproc://"].contains(where: endpoint.hasPrefix) else {
                     throw ConfigError("\(service.rawValue).\(role) endpoint '\(endpoint)' must start with tcp://, ipc:// or inproc://")
+                }
+                // A Unix socket path is at most 107 bytes (sun_path).
+                if endpoint.hasPrefix("ipc://"), endpoint.utf8.count - 6 > 107 {
+                    throw ConfigError("\(service.rawValue).\(role) endpoint '\(endpoint)' is longer than a Unix socket path may be (107 bytes); use a shorter data directory or set the endpoint")
                 }
                 if let other = seen[endpoint], !endpoint.hasSuffix(":*") {
                     throw ConfigError("\(service.rawValue).\(role) and \(other) both use \(endpoint)")
@@ -176,12 +217,13 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
             var services: [String: ServiceEndpoints]
             var facilitatorHTTP: String
             var marketHTTP: String
+            var maxPaymentValiditySeconds: Int
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(Out(
             dataDirectory: dataDirectory, logLevel: logLevel, services: services, facilitatorHTTP: facilitatorHTTP,
-            marketHTTP: marketHTTP))) ?? Data()
+            marketHTTP: marketHTTP, maxPaymentValiditySeconds: maxPaymentValiditySeconds))) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

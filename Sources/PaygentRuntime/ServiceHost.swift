@@ -120,6 +120,8 @@ public enum ServiceHost {
         let directory = config.serviceDirectory(name)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 
+        try SocketDirectory.prepare(endpoints.pub, config: config)
+        try SocketDirectory.prepare(endpoints.rpc, config: config)
         let context = ZMQContext()
         let recent = RecentLogs()
         let publisher: Publisher

@@ -14,8 +14,8 @@ public final class PaymentsTestService: Sendable {
     public let client: RPCClient
     private let processes = Mutex<(payments: ChildProcess?, others: [ChildProcess])>((nil, []))
 
-    public init() async throws {
-        deployment = try TestDeployment()
+    public init(defaultEndpoints: Bool = false) async throws {
+        deployment = try TestDeployment(defaultEndpoints: defaultEndpoints)
         context = ZMQContext()
         do {
             let payments = try await startService(.payments, deployment: deployment, context: context)

@@ -11,7 +11,9 @@ public struct TestDeployment: Sendable {
     public let config: PaygentConfig
     public let configFile: String
 
-    public init() throws {
+    /// - Parameter defaultEndpoints: the endpoints a deployment gets with no configuration (ipc
+    ///   sockets in `<data>/run/sockets`), instead of sockets beside the config file.
+    public init(defaultEndpoints: Bool = false) throws {
         let base = FileManager.default.temporaryDirectory.path
         let directory = (base as NSString).appendingPathComponent("pgt-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -20,7 +22,9 @@ public struct TestDeployment: Sendable {
             services[service] = ServiceEndpoints(
                 rpc: "ipc://\(directory)/\(service.rawValue).rpc", pub: "ipc://\(directory)/\(service.rawValue).pub")
         }
-        var config = PaygentConfig(dataDirectory: directory, logLevel: .debug, services: services)
+        var config = defaultEndpoints
+            ? PaygentConfig.defaults(home: directory) : PaygentConfig(dataDirectory: directory, logLevel: .debug, services: services)
+        config.logLevel = .debug
         config.facilitatorHTTP = "127.0.0.1:\(freePort())"
         config.marketHTTP = "127.0.0.1:\(freePort())"
         self.config = config

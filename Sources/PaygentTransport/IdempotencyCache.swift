@@ -12,6 +12,8 @@ struct IdempotencyCache {
         var errorMessage: String?
         var body: [UInt8]
         var at: UInt64
+        /// `fingerprint` of the request body the key was first used with.
+        var requestFingerprint: Int
     }
 
     private var replies: [String: Stored] = [:]
@@ -27,6 +29,13 @@ struct IdempotencyCache {
 
     static func key(method: String, idempotencyKey: String) -> String {
         method + "\u{0}" + idempotencyKey
+    }
+
+    /// Tells request bodies apart within this process (SipHash with the process's random seed).
+    static func fingerprint(_ body: [UInt8]) -> Int {
+        var hasher = Hasher()
+        body.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize()
     }
 
     func lookup(_ key: String, now: UInt64) -> Stored? {

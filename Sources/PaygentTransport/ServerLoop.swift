@@ -19,6 +19,8 @@ final class ServerLoop {
         let deadline: UInt64?
         let task: Task<Void, Never>
         let cacheKey: String?
+        /// The request body's fingerprint, when it carries an idempotency key.
+        let fingerprint: Int
     }
 
     let socket: ZMQSocket
@@ -32,8 +34,9 @@ final class ServerLoop {
     let noisy = RateLimitedLog()
     var inFlight: [RouteKey: InFlight] = [:]
     var cache = IdempotencyCache()
-    /// Callers waiting on a request with the same idempotency key that is still running.
-    var waiting: [String: [RouteKey]] = [:]
+    /// Callers waiting on a request with the same idempotency key that is still running, and the
+    /// fingerprint of the body that key was first used with.
+    var waiting: [String: (body: Int, callers: [RouteKey])] = [:]
     var draining: (until: UInt64, done: CheckedContinuation<Void, Never>)?
     /// When the last in-flight request was answered during a drain.
     var drainedAt: UInt64?
@@ -183,17 +186,23 @@ final class ServerLoop {
         let deadline = envelope.deadlineMillis > 0 ? now + UInt64(envelope.deadlineMillis) * 1_000_000 : nil
 
         var cacheKey: String?
+        var fingerprint = 0
         if let idempotencyKey = envelope.idempotencyKey {
             let cached = IdempotencyCache.key(method: envelope.method, idempotencyKey: idempotencyKey)
+            fingerprint = IdempotencyCache.fingerprint(body)
+            // A key names one request: the same key with other contents is a mistake or an
+            // attack, and is refused rather than answered with another request's reply.
             if let stored = cache.lookup(cached, now: now) {
+                guard stored.requestFingerprint == fingerprint else { return failReused(key, envelope.method) }
                 replay(key, stored)
                 return
             }
-            if waiting[cached] != nil {
-                waiting[cached, default: []].append(key)
+            if let running = waiting[cached] {
+                guard running.body == fingerprint else { return failReused(key, envelope.method) }
+                waiting[cached]?.callers.append(key)
                 return
             }
-            waiting[cached] = []
+            waiting[cached] = (fingerprint, [])
             cacheKey = cached
         }
 
@@ -217,7 +226,7 @@ final class ServerLoop {
         case .loopWhenIdle:
             inFlight.isEmpty ? Task(executorPreference: executor, operation: operation) : Task(operation: operation)
         }
-        inFlight[key] = InFlight(method: envelope.method, deadline: deadline, task: task, cacheKey: cacheKey)
+        inFlight[key] = InFlight(method: envelope.method, deadline: deadline, task: task, cacheKey: cacheKey, fingerprint: fingerprint)
         stats.setInFlight(inFlight.count)
     }
 
@@ -227,16 +236,18 @@ final class ServerLoop {
         let stored: IdempotencyCache.Stored
         switch result {
         case .success(let body):
-            stored = .init(kind: .reply, body: body, at: monotonicNanos())
+            stored = .init(kind: .reply, body: body, at: monotonicNanos(), requestFingerprint: call.fingerprint)
         case .failure(let error):
-            stored = .init(kind: .error, errorCode: error.code, errorMessage: error.message, body: [], at: monotonicNanos())
+            stored = .init(
+                kind: .error, errorCode: error.code, errorMessage: error.message, body: [], at: monotonicNanos(),
+                requestFingerprint: call.fingerprint)
         }
         replay(key, stored)
         if let cacheKey = call.cacheKey {
             if IdempotencyCache.isCacheable(stored.errorCode) {
                 cache.store(cacheKey, stored)
             }
-            for waiter in waiting.removeValue(forKey: cacheKey) ?? [] {
+            for waiter in waiting.removeValue(forKey: cacheKey)?.callers ?? [] {
                 replay(waiter, stored)
             }
         }
@@ -257,6 +268,10 @@ final class ServerLoop {
             kind: stored.kind, requestID: key.requestID, method: "", errorCode: stored.errorCode,
             errorMessage: stored.errorMessage)
         send(key, envelope, body: stored.body, counted: true)
+    }
+
+    private func failReused(_ key: RouteKey, _ method: String) {
+        fail(key, method, PaygentError(.conflict, "this idempotency key was already used for a different \(method) request; use a new key for a new request"))
     }
 
     private func fail(_ key: RouteKey, _ method: String, _ error: PaygentError) {

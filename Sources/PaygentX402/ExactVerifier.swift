@@ -15,6 +15,8 @@ public struct InvalidReason: RawRepresentable, Sendable, Hashable, CustomStringC
     public static let missingDomain = InvalidReason(rawValue: "missing_eip712_domain")
     public static let recipientMismatch = InvalidReason(rawValue: "invalid_exact_evm_payload_recipient_mismatch")
     public static let valueMismatch = InvalidReason(rawValue: "invalid_exact_evm_payload_authorization_value_mismatch")
+    /// A payment of 0 moves nothing: the token contract's transfer would succeed and pay for nothing.
+    public static let zeroValue = InvalidReason(rawValue: "invalid_exact_evm_payload_authorization_value")
     public static let validBefore = InvalidReason(rawValue: "invalid_exact_evm_payload_authorization_valid_before")
     public static let validAfter = InvalidReason(rawValue: "invalid_exact_evm_payload_authorization_valid_after")
     public static let signature = InvalidReason(rawValue: "invalid_exact_evm_payload_signature")
@@ -102,8 +104,14 @@ public enum ExactVerifier {
         guard authorization.to.lowercased() == offer.payTo.lowercased() else {
             return refuse(.recipientMismatch, "the authorization pays \(authorization.to), the requirements say \(offer.payTo)")
         }
+        guard (try? Address(authorization.to)) != Address.zero else {
+            return refuse(.recipientMismatch, "the zero address cannot receive a payment (the token contract refuses it)")
+        }
         guard let value = decimal(authorization.value), let amount = decimal(offer.amount), value == amount else {
             return refuse(.valueMismatch, "the authorization is for \(authorization.value) base units, the price is \(offer.amount)")
+        }
+        guard value > 0 else {
+            return refuse(.zeroValue, "a payment moves more than 0 base units")
         }
         guard let validBefore = decimal(authorization.validBefore), validBefore >= BigUInt(now + minimumValiditySeconds) else {
             return refuse(.validBefore, "the authorization expires at \(authorization.validBefore), too soon for now (\(now))")

@@ -19,6 +19,11 @@ public struct FacilitatorRequest: Codable, Sendable, Hashable {
     /// The payment header exactly as the client sent it, when known (a resource server has it):
     /// carried as is over RPC instead of being encoded again. Not part of the JSON body.
     public var paymentHeader: String?
+    /// Names one settle call, so that the call retried (a lost connection, a restart) is answered
+    /// with its first result, marked `replayed`, instead of failing as a reuse of the nonce: the
+    /// RPC idempotency key, or the HTTP `Idempotency-Key` header. Any other settle of an
+    /// authorization whose nonce is used fails. Not part of the JSON body.
+    public var settlementKey: String?
 
     public init(payment: AnyPaymentPayload, offer: Offer) {
         x402Version = payment.version

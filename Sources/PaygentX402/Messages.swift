@@ -193,8 +193,15 @@ public struct SettleResponse: Codable, Sendable, Hashable {
     public var transaction: String
     public var network: String
     public var amount: String?
+    /// True when this answers a settle call retried with the same settlement key: the first
+    /// result, and nothing moved this time. Absent otherwise.
+    public var replayed: Bool?
 
-    public init(success: Bool, errorReason: String? = nil, errorMessage: String? = nil, payer: String? = nil, transaction: String, network: String, amount: String? = nil) {
+    public init(
+        success: Bool, errorReason: String? = nil, errorMessage: String? = nil, payer: String? = nil, transaction: String,
+        network: String, amount: String? = nil, replayed: Bool? = nil
+    ) {
+        self.replayed = replayed
         self.success = success
         self.errorReason = errorReason
         self.errorMessage = errorMessage

@@ -47,6 +47,7 @@ public struct HTTPFacilitatorClient: Facilitator {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        if let key = body.settlementKey { request.headers.add(name: FacilitatorRoutes.idempotencyKeyHeader, value: key) }
         let response = try await client.execute(request, timeout: .seconds(15))
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
         guard response.status == .ok else {

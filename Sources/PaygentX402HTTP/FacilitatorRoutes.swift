@@ -7,13 +7,19 @@ import PaygentX402
 /// `GET /supported`, with the x402 JSON bodies. A malformed body is 400; a refused payment is
 /// 200 with `isValid: false` / `success: false`, as official clients expect.
 public enum FacilitatorRoutes {
+    /// Names a settle call so that its retry is answered with the first result (`replayed`).
+    public static let idempotencyKeyHeader = "Idempotency-Key"
+    static let idempotencyKeyField = HTTPField.Name(idempotencyKeyHeader)!
+
     public static func add<Context: RequestContext>(to router: Router<Context>, facilitator: any Facilitator) {
         router.post("verify") { request, context -> Response in
             guard let body = try await decode(request) else { return badRequest() }
             return json(await facilitator.verify(body))
         }
         router.post("settle") { request, context -> Response in
-            guard let body = try await decode(request) else { return badRequest() }
+            guard var body = try await decode(request) else { return badRequest() }
+            // A client that may retry its settle names the call; the retry gets the first result.
+            body.settlementKey = request.headers[idempotencyKeyField].flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
             return json(await facilitator.settle(body))
         }
         router.get("supported") { _, _ -> Response in

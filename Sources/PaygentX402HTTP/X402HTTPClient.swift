@@ -24,6 +24,8 @@ public struct X402HTTPClient: Sendable {
         public var paid: Offer?
         public var payment: AnyPaymentPayload?
         public var settlement: SettleResponse?
+        /// Why `body` is empty although the server sent one (it was larger than the limit).
+        public var bodyProblem: String?
 
         /// The first header named `name`, compared without regard to ASCII case.
         public func header(_ name: String) -> String? {
@@ -46,17 +48,36 @@ public struct X402HTTPClient: Sendable {
     public var attempts: Int
     public var timeout: TimeAmount
     public let offerCache: OfferCache?
+    /// The largest body read; a larger one is dropped (`bodyProblem` says so) while the status,
+    /// headers and settlement are kept.
+    public var maxBodyBytes: Int
 
-    public init(client: HTTPClient = .shared, attempts: Int = 3, timeout: TimeAmount = .seconds(20), offerCache: OfferCache? = nil) {
+    public init(
+        client: HTTPClient = X402HTTPClient.payingClient, attempts: Int = 3, timeout: TimeAmount = .seconds(20),
+        offerCache: OfferCache? = nil, maxBodyBytes: Int = 8 << 20
+    ) {
         self.client = client
         self.attempts = attempts
         self.timeout = timeout
         self.offerCache = offerCache
+        self.maxBodyBytes = maxBodyBytes
     }
+
+    /// The HTTP client a payer should use: it follows no redirect (a redirect would carry the
+    /// signed payment header to another host, and the answer would not be the resource paid for),
+    /// and a refused connection fails at once instead of being retried until the deadline.
+    public static let payingClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(3)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// The offers a resource asks for, without paying (`quote`).
     public func quote(_ url: String) async throws -> [Offer] {
-        let first = try await send(url: url, method: .GET, body: nil, headers: [])
+        let deadline = ContinuousClock.now + .nanoseconds(Int64(timeout.nanoseconds) * Int64(max(1, attempts)))
+        let first = try await send(url: url, method: .GET, body: nil, headers: [], deadline: deadline)
         guard first.status == 402 else { return [] }
         return try Self.offers(from: first)
     }
@@ -65,14 +86,17 @@ public struct X402HTTPClient: Sendable {
     /// knows its price). `pay` chooses among the offers (or throws to refuse, e.g. above a
     /// maximum) and returns a signed payment; it is called a second time only when a payment made
     /// from cached offers was refused because the resource's terms changed.
+    ///
+    /// `deadline` bounds the whole fetch, retries included: no attempt is started or kept past it.
     public func fetch(
-        _ url: String, method: HTTPMethod = .GET, body: Data? = nil,
+        _ url: String, method: HTTPMethod = .GET, body: Data? = nil, deadline: ContinuousClock.Instant? = nil,
         pay: @Sendable ([Offer]) async throws -> (Offer, AnyPaymentPayload)
     ) async throws -> Response {
+        let deadline = deadline ?? ContinuousClock.now + .nanoseconds(Int64(timeout.nanoseconds) * Int64(max(1, attempts)))
         let key = "\(method.rawValue) \(url)"
         if let offerCache, let known = offerCache.offers(for: key) {
             let (offer, payment) = try await pay(known)
-            let paid = try await send(url: url, method: method, body: body, offer: offer, payment: payment)
+            let paid = try await send(url: url, method: method, body: body, offer: offer, payment: payment, deadline: deadline)
             guard paid.status == 402, paid.settlement == nil else { return paid }
             offerCache.forget(key)
             // Refused before settling. Pay again only if the terms changed since we learned them.
@@ -81,20 +105,23 @@ public struct X402HTTPClient: Sendable {
             }
             offerCache.remember(fresh, for: key)
             let (newOffer, newPayment) = try await pay(fresh)
-            return try await send(url: url, method: method, body: body, offer: newOffer, payment: newPayment)
+            return try await send(url: url, method: method, body: body, offer: newOffer, payment: newPayment, deadline: deadline)
         }
-        let first = try await send(url: url, method: method, body: body, headers: [])
+        let first = try await send(url: url, method: method, body: body, headers: [], deadline: deadline)
         guard first.status == 402 else { return first }
         let offers = try Self.offers(from: first)
         offerCache?.remember(offers, for: key)
         let (offer, payment) = try await pay(offers)
-        return try await send(url: url, method: method, body: body, offer: offer, payment: payment)
+        return try await send(url: url, method: method, body: body, offer: offer, payment: payment, deadline: deadline)
     }
 
     /// The request with a signed payment, and what the answer says of it.
-    private func send(url: String, method: HTTPMethod, body: Data?, offer: Offer, payment: AnyPaymentPayload) async throws -> Response {
+    private func send(
+        url: String, method: HTTPMethod, body: Data?, offer: Offer, payment: AnyPaymentPayload, deadline: ContinuousClock.Instant
+    ) async throws -> Response {
         let headerName = payment.version == 1 ? X402Header.paymentV1 : X402Header.paymentSignature
-        var paid = try await send(url: url, method: method, body: body, headers: [(headerName, try ExactSigner.header(payment))])
+        var paid = try await send(
+            url: url, method: method, body: body, headers: [(headerName, try ExactSigner.header(payment))], deadline: deadline)
         paid.paid = offer
         paid.payment = payment
         let responseHeader = payment.version == 1 ? X402Header.paymentResponseV1 : X402Header.paymentResponse
@@ -112,11 +139,16 @@ public struct X402HTTPClient: Sendable {
         return try Offer.parse(String(decoding: response.body, as: UTF8.self))
     }
 
-    /// One request, retried on transient failures with backoff (100 ms doubling, ±50 % jitter).
-    private func send(url: String, method: HTTPMethod, body: Data?, headers: [(String, String)]) async throws -> Response {
+    /// One request, retried on transient failures with backoff (100 ms doubling, ±50 % jitter),
+    /// within `deadline`.
+    private func send(url: String, method: HTTPMethod, body: Data?, headers: [(String, String)], deadline: ContinuousClock.Instant) async throws -> Response {
         var delay = 0.1
         var lastError: (any Error)?
+        var tried = 0
         for attempt in 1...max(1, attempts) {
+            let left = deadline - ContinuousClock.now
+            guard left > .milliseconds(50) else { break }
+            tried = attempt
             var request = HTTPClientRequest(url: url)
             request.method = method
             for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -125,10 +157,21 @@ public struct X402HTTPClient: Sendable {
                 request.body = .bytes(ByteBuffer(data: body))
             }
             do {
-                let response = try await client.execute(request, timeout: timeout)
-                let data = Data(buffer: try await response.body.collect(upTo: 8 << 20))
-                let result = Response(
-                    status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: data)
+                let (seconds, attoseconds) = left.components
+                let attemptTimeout = min(timeout, .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+                let response = try await client.execute(request, timeout: attemptTimeout)
+                var result = Response(
+                    status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data())
+                let declared = response.headers.first(name: "Content-Length").flatMap(Int.init)
+                if let declared, declared > maxBodyBytes {
+                    result.bodyProblem = "the response body is \(declared) bytes, more than the \(maxBodyBytes) bytes accepted; not returned"
+                } else {
+                    do {
+                        result.body = Data(buffer: try await response.body.collect(upTo: maxBodyBytes))
+                    } catch is NIOTooManyBytesError {
+                        result.bodyProblem = "the response body is more than the \(maxBodyBytes) bytes accepted; not returned"
+                    }
+                }
                 if response.status.code >= 500 && attempt < attempts {
                     lastError = Failure("\(url) answered \(response.status.code)")
                 } else {
@@ -138,9 +181,25 @@ public struct X402HTTPClient: Sendable {
                 lastError = error
                 if attempt == attempts { break }
             }
-            try await Task.sleep(for: .milliseconds(Int(delay * 1000 * Double.random(in: 0.5...1.5))))
+            let pause = Duration.milliseconds(Int(delay * 1000 * Double.random(in: 0.5...1.5)))
+            guard ContinuousClock.now + pause < deadline else { break }
+            try await Task.sleep(for: pause)
             delay *= 2
         }
-        throw Failure("\(url) could not be reached after \(attempts) attempts: \(lastError.map { "\($0)" } ?? "unknown error")")
+        throw Failure("\(url) could not be reached (\(tried) attempt\(tried == 1 ? "" : "s")): \(lastError.map(Self.describe) ?? "no time left before the deadline")")
+    }
+
+    /// A transport error as a person reads it.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "the connection timed out"
+            case .deadlineExceeded, .readTimeout: return "no answer within the time allowed"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            default: break
+            }
+        }
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return "connection refused" }
+        return "\(error)"
     }
 }

@@ -7,6 +7,17 @@ import PaygentX402
 /// v2 `PAYMENT-REQUIRED` header and a v1 JSON body at once); a paid request (`PAYMENT-SIGNATURE`
 /// or `X-PAYMENT`) is verified by the facilitator, served, then settled, and the answer carries
 /// the settlement (`PAYMENT-RESPONSE` / `X-PAYMENT-RESPONSE`).
+///
+/// Prices are keyed by route as the router matched it (`context.endpointPath`), not by the
+/// request's spelling of the path: hummingbird's router ignores empty segments, so `/prices/`
+/// and `//prices` reach the `/prices` handler and are charged as it is. Add the middleware to the
+/// router (or a group) before the paid routes: hummingbird runs router middleware only for a
+/// matched route, so an unknown path is 404 before any payment logic. A route that reaches this
+/// middleware without a price is refused (500), never served free.
+///
+/// One settled payment buys one response: every request settles its own call, and the
+/// facilitator settles an authorization once, so a header sent again, or many times at once,
+/// gets 402 with the reason on all but one.
 public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
     /// What a route costs: one or more offers (exact scheme), keyed by path.
     public struct Price: Sendable {
@@ -19,6 +30,7 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// Keyed by route path as registered (`/prices`).
     public let prices: [String: Price]
     public let facilitator: any Facilitator
     public let publicBaseURL: String
@@ -30,8 +42,13 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let price = prices[request.uri.path] else { return try await next(request, context) }
-        let resource = ResourceInfo(url: publicBaseURL + request.uri.path, description: price.description, mimeType: "application/json")
+        // No route matched: hummingbird's not-found answer (404), with no payment logic.
+        guard let route = context.endpointPath else { return try await next(request, context) }
+        guard let price = prices[route] else {
+            return Response(status: .internalServerError, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"this route has no price configured"}"#)))
+        }
+        let resource = ResourceInfo(url: publicBaseURL + route, description: price.description, mimeType: "application/json")
         let header = request.headers[X402FieldName.paymentSignature] ?? request.headers[X402FieldName.paymentV1]
         guard let header else {
             return paymentRequired(price, resource, error: "Payment required")
@@ -50,6 +67,9 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         }
         var call = FacilitatorRequest(payment: payment, offer: offer.withVersion(payment.version))
         call.paymentHeader = header
+        // This request's own settle call: its retries are answered with its first result, while
+        // another request carrying the same header settles nothing.
+        call.settlementKey = UUID().uuidString
         let verification = await facilitator.verify(call)
         guard verification.isValid else {
             return paymentRequired(price, resource, error: verification.invalidReason ?? "invalid payment")
@@ -58,12 +78,13 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         guard response.status.code < 400 else { return response }
         let settlement = await facilitator.settle(call)
         let encoded = (try? HeaderCodec.encode(settlement)) ?? ""
+        let responseHeader = payment.version == 1 ? X402FieldName.paymentResponseV1 : X402FieldName.paymentResponse
         guard settlement.success else {
-            var failed = Response(status: .init(code: 402), headers: [.cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
-            failed.headers[payment.version == 1 ? X402FieldName.paymentResponseV1 : X402FieldName.paymentResponse] = encoded
+            var failed = paymentRequired(price, resource, error: settlement.errorReason ?? "settlement failed")
+            failed.headers[responseHeader] = encoded
             return failed
         }
-        response.headers[payment.version == 1 ? X402FieldName.paymentResponseV1 : X402FieldName.paymentResponse] = encoded
+        response.headers[responseHeader] = encoded
         return response
     }
 

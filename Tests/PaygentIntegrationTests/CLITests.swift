@@ -11,12 +11,23 @@ final class CLITests: XCTestCase {
         return (status, child.output)
     }
 
+    /// Each running service's pid, from `paygent status --json`.
+    func statusPids(_ deployment: TestDeployment) async throws -> [String: Int32] {
+        let (_, json) = try await paygent(["status", "--json"], deployment: deployment)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], json)
+        var pids: [String: Int32] = [:]
+        for row in rows {
+            if let service = row["service"] as? String, let pid = row["pid"] as? Int { pids[service] = Int32(pid) }
+        }
+        return pids
+    }
+
     func testHelpNamesEveryCommand() async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }
         let (status, output) = try await paygent(["--help"], deployment: deployment)
         XCTAssertEqual(status, 0)
-        for command in ["up", "down", "status", "logs"] {
+        for command in ["up", "down", "restart", "status", "logs"] {
             XCTAssertTrue(output.contains("  \(command) "), output)
         }
         let (logsStatus, logsHelp) = try await paygent(["logs", "--help"], deployment: deployment)
@@ -64,8 +75,29 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(upOutput.contains("all services up"), upOutput)
 
         let (again, againOutput) = try await paygent(["up", "--detach"], deployment: deployment)
-        XCTAssertNotEqual(again, 0, "a second `up` must refuse")
+        XCTAssertEqual(again, 0, "a second `up` starts nothing and succeeds: \(againOutput)")
         XCTAssertTrue(againOutput.contains("already running"), againOutput)
+
+        // Recovery: one service killed; `up` brings back that one and leaves the others alone.
+        let before = try await statusPids(deployment)
+        kill(try XCTUnwrap(before["registry"]), SIGKILL)
+        try await Task.sleep(for: .milliseconds(300))
+        let (recovered, recoveredOutput) = try await paygent(["up", "--detach"], deployment: deployment)
+        XCTAssertEqual(recovered, 0, recoveredOutput)
+        XCTAssertTrue(recoveredOutput.contains("left as they are"), recoveredOutput)
+        let recoveredPids = try await statusPids(deployment)
+        XCTAssertNotEqual(recoveredPids["registry"], before["registry"], "registry was started again")
+        XCTAssertEqual(recoveredPids["payments"], before["payments"], "payments was left alone")
+
+        // `paygent restart SERVICE` replaces one service.
+        let (restarted, restartOutput) = try await paygent(["restart", "vvs"], deployment: deployment)
+        XCTAssertEqual(restarted, 0, restartOutput)
+        let afterRestart = try await statusPids(deployment)
+        XCTAssertNotEqual(afterRestart["vvs"], recoveredPids["vvs"])
+        XCTAssertNotNil(afterRestart["vvs"])
+        let (badRestart, badRestartOutput) = try await paygent(["restart", "bank"], deployment: deployment)
+        XCTAssertNotEqual(badRestart, 0)
+        XCTAssertTrue(badRestartOutput.contains("no service 'bank'"), badRestartOutput)
 
         let (status, json) = try await paygent(["status", "--json"], deployment: deployment)
         XCTAssertEqual(status, 0, json)

@@ -39,11 +39,15 @@ final class FacilitatorServiceTests: XCTestCase {
         let verified: VerifyResponse = try await client.call(PaymentsMethod.x402Verify, call)
         XCTAssertTrue(verified.isValid, verified.invalidMessage ?? "")
         XCTAssertEqual(verified.payer, key.address.eip55)
-        let settled: SettleResponse = try await client.call(PaymentsMethod.x402Settle, call)
+        let settled: SettleResponse = try await client.call(PaymentsMethod.x402Settle, call, idempotencyKey: "settle-1")
         XCTAssertTrue(settled.success, settled.errorMessage ?? "")
         XCTAssertEqual(settled.transaction.count, 66)
-        let again: SettleResponse = try await client.call(PaymentsMethod.x402Settle, call)
-        XCTAssertEqual(again.transaction, settled.transaction, "settling again answers the first settlement")
+        XCTAssertNil(settled.replayed)
+        let retried: SettleResponse = try await client.call(PaymentsMethod.x402Settle, call, idempotencyKey: "settle-1")
+        XCTAssertEqual(retried.transaction, settled.transaction, "the same call retried answers its first settlement")
+        let again: SettleResponse = try await client.call(PaymentsMethod.x402Settle, call, idempotencyKey: "settle-2")
+        XCTAssertFalse(again.success, "another settle of a used authorization fails")
+        XCTAssertEqual(again.errorReason, "invalid_exact_evm_nonce_already_used")
         let reverify: VerifyResponse = try await client.call(PaymentsMethod.x402Verify, call)
         XCTAssertEqual(reverify.invalidReason, "invalid_exact_evm_nonce_already_used")
 
@@ -68,13 +72,33 @@ final class FacilitatorServiceTests: XCTestCase {
         let httpSettled = await http.settle(viaHTTP)
         XCTAssertTrue(httpSettled.success, httpSettled.errorMessage ?? "")
         let httpAgain = await http.settle(viaHTTP)
-        XCTAssertEqual(httpAgain.transaction, httpSettled.transaction)
+        XCTAssertFalse(httpAgain.success)
+        XCTAssertEqual(httpAgain.errorReason, "invalid_exact_evm_nonce_already_used")
+        var keyed = try sign().request()
+        keyed.settlementKey = "http-settle-1"
+        let first = await http.settle(keyed)
+        let retry = await http.settle(keyed)
+        XCTAssertTrue(first.success && retry.success, "\(first) \(retry)")
+        XCTAssertEqual(retry.transaction, first.transaction, "Idempotency-Key: the retry answers the first settlement")
+        XCTAssertEqual(retry.replayed, true)
         let httpSupported = await http.supported()
         XCTAssertEqual(httpSupported.kinds.count, supported.kinds.count)
 
-        // Two payments of 0.10 moved, whatever was asked twice.
+        // Three payments of 0.10 moved, whatever was asked twice.
         let left = try await service.usdc(key.address.eip55)
-        XCTAssertEqual(left, "800000")
+        XCTAssertEqual(left, "700000")
+
+        // After a crash, the same settle call retried (same key) is answered from the ledger,
+        // marked as a replay, and moves nothing.
+        service.kill()
+        _ = await service.payments.waitForExit(timeout: .seconds(5))
+        try await service.restart()
+        let durable: SettleResponse = try await service.client.call(PaymentsMethod.x402Settle, call, idempotencyKey: "settle-1")
+        XCTAssertTrue(durable.success)
+        XCTAssertEqual(durable.transaction, settled.transaction)
+        XCTAssertEqual(durable.replayed, true)
+        let unchanged = try await service.usdc(key.address.eip55)
+        XCTAssertEqual(unchanged, "700000")
         await service.stop()
     }
 

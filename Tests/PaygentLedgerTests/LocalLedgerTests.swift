@@ -233,4 +233,54 @@ final class LocalLedgerTests: XCTestCase {
         XCTAssertEqual(Set(LedgerToken.catalog.map(\.address)).count, 7)
         XCTAssertEqual(usdc.address.eip55, "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0")
     }
+
+    /// EIP-3009 `cancelAuthorization`: a cancelled nonce never settles; a settled one cannot be
+    /// cancelled; only the authorizer's signature cancels.
+    func testCancelledAuthorizationsNeverSettle() async throws {
+        let ledger = try ledger()
+        _ = try await ledger.mint(token: usdc.address, to: alice.address, amount: 1_000_000)
+        let payment = try transfer(from: alice, to: bob.address, value: 100_000)
+        let nonce = payment.authorization.nonce
+        let domain = usdc.domain(chainID: 338)
+        let cancel = CancelAuthorization(authorizer: alice.address, nonce: nonce)
+        let forged = try cancel.sign(with: bob, domain: domain)
+        do throws(LedgerError) {
+            try await ledger.cancelAuthorization(token: usdc.address, authorizer: alice.address, nonce: nonce, signature: forged)
+            XCTFail("only the authorizer cancels")
+        } catch {
+            XCTAssertEqual(error.kind, .badSignature)
+        }
+        let before = try await ledger.cancelAuthorization(
+            token: usdc.address, authorizer: alice.address, nonce: nonce, signature: try cancel.sign(with: alice, domain: domain))
+        XCTAssertEqual(before, .unused)
+        let state = try await ledger.authorizationState(token: usdc.address, authorizer: alice.address, nonce: nonce)
+        XCTAssertEqual(state, .cancelled)
+        do throws(LedgerError) {
+            _ = try await ledger.settle([payment], idempotencyKey: nil)
+            XCTFail("a cancelled authorization must not settle")
+        } catch {
+            XCTAssertEqual(error.kind, .nonceUsed)
+        }
+        let kept = try await ledger.balance(token: usdc.address, owner: alice.address)
+        XCTAssertEqual(kept, 1_000_000)
+
+        let settled = try transfer(from: alice, to: bob.address, value: 100_000)
+        let receipt = try await ledger.settle([settled], idempotencyKey: nil)
+        let late = CancelAuthorization(authorizer: alice.address, nonce: settled.authorization.nonce)
+        let found = try await ledger.cancelAuthorization(
+            token: usdc.address, authorizer: alice.address, nonce: settled.authorization.nonce, signature: try late.sign(with: alice, domain: domain))
+        XCTAssertEqual(found, .settled(transaction: receipt.transactions[0].hash), "a settled authorization stays settled")
+    }
+
+    func testTheZeroAddressCannotReceive() async throws {
+        let ledger = try ledger()
+        _ = try await ledger.mint(token: usdc.address, to: alice.address, amount: 1_000_000)
+        let burn = try transfer(from: alice, to: .zero, value: 1)
+        do throws(LedgerError) {
+            _ = try await ledger.settle([burn], idempotencyKey: nil)
+            XCTFail("the zero address cannot receive")
+        } catch {
+            XCTAssertEqual(error.kind, .invalidRecipient)
+        }
+    }
 }

@@ -4,12 +4,14 @@ import PaygentRuntime
 import XCTest
 
 final class ConfigTests: XCTestCase {
-    func testDefaultsAreLoopbackWithDistinctPorts() throws {
-        let config = try PaygentConfig.load(environment: ["PAYGENT_HOME": "/tmp/pg-defaults-\(UUID())"])
+    func testDefaultsArePrivateSocketsInTheDataDirectory() throws {
+        let home = "/tmp/pg-defaults-\(UUID())"
+        let config = try PaygentConfig.load(environment: ["PAYGENT_HOME": home])
         var endpoints = Set<String>()
         for service in ServiceName.allCases {
             let e = config.endpoints(service)
-            XCTAssertTrue(e.rpc.hasPrefix("tcp://127.0.0.1:"))
+            XCTAssertEqual(e.rpc, "ipc://\(home)/run/sockets/\(service.rawValue).rpc")
+            XCTAssertEqual(e.pub, "ipc://\(home)/run/sockets/\(service.rawValue).pub")
             endpoints.insert(e.rpc)
             endpoints.insert(e.pub)
         }
@@ -29,6 +31,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.endpoints(.payments), ServiceEndpoints(rpc: "ipc:///tmp/p.rpc", pub: "tcp://127.0.0.1:9999"))
         XCTAssertEqual(config.logLevel, .warning, "the environment wins over the file")
         XCTAssertEqual(config.dataDirectory, dir.path)
+        XCTAssertEqual(config.endpoints(.vvs).rpc, "ipc://\(dir.path)/run/sockets/vvs.rpc", "default sockets follow the data directory")
     }
 
     func testErrorsSayWhatToChange() throws {
@@ -38,8 +41,16 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_VVS_RPC": "http://x"])) { error in
             XCTAssertTrue("\(error)".contains("vvs.rpc") && "\(error)".contains("tcp://"), "\(error)")
         }
-        XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_VVS_RPC": "tcp://127.0.0.1:7410"])) { error in
+        XCTAssertThrowsError(try PaygentConfig.load(environment: [
+            "PAYGENT_VVS_RPC": "tcp://127.0.0.1:7410", "PAYGENT_PAYMENTS_RPC": "tcp://127.0.0.1:7410",
+        ])) { error in
             XCTAssertTrue("\(error)".contains("both use"), "\(error)")
+        }
+        XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_HOME": "/tmp/" + String(repeating: "d", count: 100)])) { error in
+            XCTAssertTrue("\(error)".contains("107 bytes"), "\(error)")
+        }
+        XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_MAX_PAYMENT_VALIDITY": "5"])) { error in
+            XCTAssertTrue("\(error)".contains("maxPaymentValiditySeconds"), "\(error)")
         }
         XCTAssertThrowsError(try PaygentConfig.load(file: "/nonexistent/paygent.json", environment: [:])) { error in
             XCTAssertTrue("\(error)".contains("cannot read config file /nonexistent/paygent.json"), "\(error)")

@@ -28,16 +28,25 @@ struct Fetch: AsyncParsableCommand {
     @Option(name: .customShort("d"), help: ArgumentHelp("Body to POST (JSON).", valueName: "data"))
     var data: String?
 
+    @Option(help: ArgumentHelp("Seconds the whole fetch may take, payment included.", valueName: "seconds"))
+    var timeout: Double = 30
+
     @Flag(help: "Print JSON (the body base64) instead of the body and a receipt.")
     var json = false
 
+    func validate() throws {
+        guard timeout.isFinite, timeout >= 1, timeout <= 600 else { throw ValidationError("--timeout is 1 to 600 seconds") }
+    }
+
     func run() async throws {
+        // The service ends the fetch (and settles or cancels its payment) within --timeout; the
+        // call waits a little longer, so the answer always arrives.
         let reply: FetchReply = try await ServiceCall(config: try global.load(), service: .payments).call(
             PaymentsMethod.fetch,
             FetchRequest(
                 url: url, method: method.uppercased(), body: data.map { Data($0.utf8) }, wallet: wallet, maxAmount: max,
-                token: token.uppercased()),
-            idempotencyKey: "fetch-\(UUID().uuidString)")
+                token: token.uppercased(), timeoutSeconds: timeout),
+            idempotencyKey: "fetch-\(UUID().uuidString)", deadline: .milliseconds(Int64(timeout * 1000) + 3000))
         if json {
             try printJSON(reply)
         } else {
@@ -50,8 +59,10 @@ struct Fetch: AsyncParsableCommand {
             } else {
                 lines.append("no payment needed")
             }
-            FileHandle.standardError.write(Data((lines.map { style.dim($0) }.joined(separator: "\n") + "\n").utf8))
+            var text = lines.map { style.dim($0) }
+            if let problem = reply.problem { text.append(style.red(problem)) }
+            FileHandle.standardError.write(Data((text.joined(separator: "\n") + "\n").utf8))
         }
-        if !(200..<300).contains(reply.status) { throw ExitCode(1) }
+        if !(200..<300).contains(reply.status) || reply.problem != nil { throw ExitCode(1) }
     }
 }

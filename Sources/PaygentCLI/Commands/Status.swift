@@ -60,9 +60,7 @@ struct Status: AsyncParsableCommand {
         }
         if json {
             rows += httpRows
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            try printJSON(rows)
         } else {
             let style = Style.forStandardOutput()
             var table = Table(headers: ["SERVICE", "STATE", "PID", "VERSION", "UPTIME", "REQUESTS", "ERRORS", "RPC", "PUB"])
