@@ -139,7 +139,8 @@ struct FetchHandler: Sendable {
                 return (offer, payment)
             }
         } catch let error as PaygentError {
-            await resolveAll(attempts.all, failure: "not sent: \(error.message)", latency: started)
+            // Refused before a (further) payment was signed: what was sent is settled or cancelled.
+            await resolveAll(attempts.all, failure: "the fetch stopped (\(error.message))", latency: started)
             throw error
         } catch {
             transportFailure = "\(error)"

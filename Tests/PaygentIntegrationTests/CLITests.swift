@@ -121,4 +121,42 @@ final class CLITests: XCTestCase {
         let (after, _) = try await paygent(["status"], deployment: deployment)
         XCTAssertEqual(after, 1, "everything is down again")
     }
+
+    /// Finding 7: after a crash the only way back was to stop everything. In the foreground,
+    /// `paygent up` now restarts a service that dies, says so, and still stops all on SIGTERM.
+    func testForegroundUpRestartsACrashedService() async throws {
+        let deployment = try TestDeployment()
+        let up = try ChildProcess("paygent", ["up"], deployment: deployment, tag: "up")
+        defer {
+            up.signal(SIGKILL)
+            deployment.remove()
+        }
+        let ready = ContinuousClock.now + .seconds(60)
+        while !up.output.contains("all services up") && ContinuousClock.now < ready && up.isRunning {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertTrue(up.output.contains("all services up"), up.output)
+        let before = try await statusPids(deployment)
+        let payments = try XCTUnwrap(before["payments"])
+        kill(payments, SIGKILL)
+        var after = before
+        let restarted = ContinuousClock.now + .seconds(30)
+        while (after["payments"] == nil || after["payments"] == payments) && ContinuousClock.now < restarted {
+            try await Task.sleep(for: .milliseconds(300))
+            after = try await statusPids(deployment)
+        }
+        XCTAssertNotNil(after["payments"], "payments answers again: \(up.output)")
+        XCTAssertNotEqual(after["payments"], payments)
+        XCTAssertEqual(after["registry"], before["registry"], "the others were left running")
+        XCTAssertTrue(up.output.contains("payments exited unexpectedly") && up.output.contains("restarting in"), up.output)
+        XCTAssertTrue(up.output.contains("payments restarted"), up.output)
+
+        up.signal(SIGTERM)
+        let status = await up.waitForExit(timeout: .seconds(40))
+        XCTAssertEqual(status, 0, up.output)
+        for pid in after.values where pid > 0 {
+            XCTAssertFalse(kill(pid, 0) == 0 && (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("paygent-") == true,
+                "pid \(pid) still runs after `up` stopped")
+        }
+    }
 }

@@ -94,6 +94,14 @@ final class GoldenVectorTests: XCTestCase {
             BodyVector("x402_settle_response", "payments.x402_settle reply", SettleResponse(
                 success: true, payer: "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23",
                 transaction: "0x" + String(repeating: "5e", count: 32), network: "eip155:338", amount: "100000")),
+            BodyVector("x402_settle_replayed", "payments.x402_settle reply to a call retried with its key after a restart", SettleResponse(
+                success: true, payer: "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23",
+                transaction: "0x" + String(repeating: "5e", count: 32), network: "eip155:338", amount: "100000", replayed: true)),
+            BodyVector("fetch_request", "payments.fetch request with a timeout", FetchRequest(
+                url: "http://127.0.0.1:8402/prices", wallet: "agent", maxAmount: "0.10", timeoutSeconds: 12.5)),
+            BodyVector("fetch_reply_problem", "payments.fetch reply: paid, body too large to return", FetchReply(
+                status: 200, contentType: "application/json", body: Data(), payment: nil, latencyMillis: 42.5,
+                problem: "the response body is 9437184 bytes, more than the 4128768 bytes accepted; not returned")),
         ]
     }
 
