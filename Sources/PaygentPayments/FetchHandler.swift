@@ -118,7 +118,7 @@ struct FetchHandler: Sendable {
                 let paymentID = UUID().uuidString.lowercased()
                 let reservation = try wallets.reserve(
                     wallet: wallet, token: token.symbol, decimals: token.decimals, amount: price,
-                    idempotencyKey: attempt == 0 ? purchase : "\(purchase)#\(attempt + 1)")
+                    idempotencyKey: attempt == 0 ? purchase : "\(purchase)#\(attempt + 1)", reuse: false)
                 let key = try wallets.key(wallet)
                 let signedAt = UInt64(max(0, now().timeIntervalSince1970))
                 let payment = try ExactSigner.pay(offer, with: key, now: signedAt, maxValiditySeconds: validity)

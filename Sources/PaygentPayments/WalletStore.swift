@@ -181,14 +181,19 @@ final class WalletStore: Sendable {
 
     /// Records a spend, refusing it if it would pass the wallet's daily limit for the token. The
     /// check and the record are one transaction, so concurrent payments cannot pass the limit
-    /// together. A repeated idempotency key returns the first reservation.
+    /// together. A repeated idempotency key returns the first reservation when `reuse` is set (a
+    /// transfer, whose settlement the ledger answers by the same key); otherwise it is refused
+    /// (`conflict`), since a second signature under one reservation would not be counted.
     func reserve(
-        wallet: Wallet, token: String, decimals: Int, amount: BigUInt, idempotencyKey: String?, now: Date = Date()
+        wallet: Wallet, token: String, decimals: Int, amount: BigUInt, idempotencyKey: String?, reuse: Bool = true, now: Date = Date()
     ) throws(PaygentError) -> Int64 {
         func human(_ value: BigUInt) -> String { "\((try? Amount(baseUnits: value))?.formatted(decimals: decimals) ?? "\(value)") \(token)" }
         return try write { db in
             if let idempotencyKey,
                 let existing = try Int64.fetchOne(db, sql: "SELECT id FROM spend WHERE idempotency_key = ?", arguments: [idempotencyKey]) {
+                guard reuse else {
+                    throw PaygentError(.conflict, "a payment was already made under idempotency key '\(idempotencyKey)'; see `paygent payments list`, and use a new key for a new request")
+                }
                 return existing
             }
             let day = Self.day(now)

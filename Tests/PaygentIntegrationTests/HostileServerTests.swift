@@ -115,6 +115,36 @@ final class HostileServerTests: XCTestCase {
         await service.stop()
     }
 
+    /// A fetch retried with its idempotency key after the service restarted (its in-memory reply
+    /// cache is gone) must not sign a second payment under the first one's spend: the key's
+    /// spend is already recorded, so the retry is refused and only one payment leaves the wallet.
+    func testAFetchKeyReusedAfterARestartPaysOnce() async throws {
+        let service = try await PaymentsTestService()
+        defer { service.tearDown() }
+        let wallet = try await makeWallet(service, limit: "5")
+        let honest = HostileServer(behaviour: .settleWithBody(bytes: 16), facilitatorURL: service.deployment.config.facilitatorURL)
+        try await honest.start()
+        defer { Task { await honest.stop() } }
+        let request = FetchRequest(url: honest.url, wallet: "agent", maxAmount: "0.5")
+        let first: FetchReply = try await service.client.call(PaymentsMethod.fetch, request, deadline: .seconds(20), idempotencyKey: "buy-1")
+        XCTAssertEqual(first.payment?.settled, true, first.payment?.error ?? "")
+        await service.payments.stop()
+        try await service.restart()
+        do {
+            let _: FetchReply = try await service.client.call(PaymentsMethod.fetch, request, deadline: .seconds(20), idempotencyKey: "buy-1")
+            XCTFail("a key whose payment was made must not pay again")
+        } catch {
+            XCTAssertEqual(error.code, .conflict, error.message)
+        }
+        XCTAssertEqual(honest.headers.count, 1, "one payment signed")
+        let balance = try await service.usdc(wallet.address)
+        XCTAssertEqual(balance, "9500000")
+        let records = try await recorded(service)
+        XCTAssertEqual(records.confirmed, 500_000)
+        XCTAssertEqual(records.spentToday, "500000")
+        await service.stop()
+    }
+
     /// Finding 5: a server that settles and answers after the caller's time; one that answers late
     /// without settling; a paid body too large to return. The answer says what happened, and the
     /// record matches the ledger.
