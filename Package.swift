@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -67,6 +69,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
@@ -78,14 +81,15 @@ let package = Package(
             name: "PaygentX402",
             dependencies: ["PaygentCrypto", "PaygentWire", .product(name: "BigInt", package: "BigInt")]
         ),
-        .target(name: "PaygentAPI", dependencies: ["PaygentWire", .product(name: "BigInt", package: "BigInt")]),
+        // Token amounts in base units: the one money type every service's messages share.
+        .target(name: "PaygentMoney", dependencies: ["PaygentWire", .product(name: "BigInt", package: "BigInt")]),
+        // The runtime knows service names and the messages every service shares, nothing of any
+        // one service: a service's messages live in its own API target, above the runtime.
         .target(
             name: "PaygentRuntime",
-            dependencies: [
-                "PaygentWire", "PaygentTransport", "PaygentAPI",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["PaygentWire", "PaygentTransport", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "PaygentPaymentsAPI", dependencies: ["PaygentWire", "PaygentMoney", "PaygentX402"]),
 
         .target(
             name: "PaygentLedger",
@@ -96,27 +100,39 @@ let package = Package(
         .target(
             name: "PaygentPayments",
             dependencies: [
-                "PaygentRuntime", "PaygentAPI", "PaygentLedger", "PaygentCrypto", "PaygentKeystore", "PaygentX402",
-                "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                "PaygentRuntime", "PaygentPaymentsAPI", "PaygentLedger", "PaygentCrypto", "PaygentKeystore", "PaygentX402",
+                "PaygentX402HTTP", "PaygentMoney", "PaygentTransport", "PaygentWire",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .target(name: "PaygentPaymentsClient", dependencies: ["PaygentAPI", "PaygentTransport", "PaygentWire", "PaygentX402"]),
-        .target(name: "PaygentRegistry", dependencies: ["PaygentRuntime", "PaygentAPI"]),
-        .target(name: "PaygentVVS", dependencies: ["PaygentRuntime", "PaygentAPI"]),
-        .target(name: "PaygentMoonlander", dependencies: ["PaygentRuntime", "PaygentAPI"]),
-        .target(name: "PaygentAgent", dependencies: ["PaygentRuntime", "PaygentAPI"]),
+        .target(name: "PaygentPaymentsClient", dependencies: ["PaygentPaymentsAPI", "PaygentTransport", "PaygentWire", "PaygentX402"]),
+        .target(name: "PaygentRegistryAPI", dependencies: ["PaygentWire"]),
+        .target(
+            name: "PaygentRegistry",
+            dependencies: ["PaygentRegistryAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire"]),
+        .target(
+            name: "PaygentVVS",
+            dependencies: ["PaygentVVSAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "PaygentMoonlanderAPI", dependencies: ["PaygentWire"]),
+        .target(
+            name: "PaygentMoonlander",
+            dependencies: ["PaygentMoonlanderAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "PaygentOrchestratorAPI", dependencies: ["PaygentWire"]),
+        .target(
+            name: "PaygentOrchestrator",
+            dependencies: ["PaygentOrchestratorAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
 
         .target(
             name: "PaygentCLI",
             dependencies: [
-                "PaygentRuntime", "PaygentTransport", "PaygentAPI", "PaygentWire",
+                "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentWire", "PaygentMoney",
                 "PaygentCrypto", "PaygentKeystore", "PaygentX402",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -124,18 +140,21 @@ let package = Package(
             dependencies: [
                 "PaygentWire", "PaygentCrypto", "PaygentX402", "CSecp256k1", "PaygentLedger", "PaygentPayments",
                 "PaygentMarket", "PaygentPaymentsClient", "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "BigInt", package: "BigInt"), "PaygentTransport", "PaygentRuntime", "PaygentAPI",
+                .product(name: "BigInt", package: "BigInt"), "PaygentTransport", "PaygentRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "PaygentTestSupport",
-            dependencies: ["PaygentWire", "PaygentTransport", "PaygentRuntime", "PaygentAPI"]
+            dependencies: [
+                "PaygentWire", "PaygentTransport", "PaygentRuntime", "PaygentPaymentsAPI",
+                .product(name: "Clocks", package: "swift-clocks"),
+            ]
         ),
 
         .executableTarget(name: "paygent", dependencies: ["PaygentCLI"]),
-        .executableTarget(name: "paygent-orchestrator", dependencies: ["PaygentAgent", "PaygentRuntime"]),
+        .executableTarget(name: "paygent-orchestrator", dependencies: ["PaygentOrchestrator", "PaygentRuntime"]),
         .executableTarget(name: "paygent-payments", dependencies: ["PaygentPayments", "PaygentRuntime"]),
         .executableTarget(name: "paygent-registry", dependencies: ["PaygentRegistry", "PaygentRuntime"]),
         .executableTarget(name: "paygent-vvs", dependencies: ["PaygentVVS", "PaygentRuntime"]),
@@ -145,7 +164,7 @@ let package = Package(
             name: "paygent-market",
             dependencies: [
                 "PaygentMarket", "PaygentRuntime", "PaygentPaymentsClient", "PaygentTransport", "PaygentX402", "PaygentX402HTTP",
-                "PaygentAPI", "PaygentCrypto", .product(name: "Logging", package: "swift-log"),
+                "PaygentPaymentsAPI", "PaygentCrypto", "PaygentMoney", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -158,8 +177,11 @@ let package = Package(
         ),
 
         .testTarget(
-            name: "PaygentWireTests", dependencies: ["PaygentWire", "PaygentAPI", "PaygentTestSupport", "PaygentX402", "PaygentCrypto"]),
-        .testTarget(name: "PaygentCryptoTests", dependencies: ["PaygentCrypto", "PaygentKeystore"], exclude: ["Fixtures"]),
+            name: "PaygentWireTests",
+            dependencies: ["PaygentWire", "PaygentPaymentsAPI", "PaygentRuntime", "PaygentMoney", "PaygentX402", "PaygentCrypto"]),
+        .testTarget(
+            name: "PaygentCryptoTests", dependencies: ["PaygentCrypto", "PaygentKeystore", .product(name: "BigInt", package: "BigInt")],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "PaygentLedgerTests",
             dependencies: [
@@ -167,13 +189,23 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "PaygentX402Tests", dependencies: ["PaygentX402", "PaygentCrypto", "PaygentAPI", "PaygentWire", .product(name: "BigInt", package: "BigInt")]),
-        .testTarget(name: "PaygentTransportTests", dependencies: ["PaygentTransport", "PaygentWire", "PaygentTestSupport"]),
-        .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", "PaygentTestSupport"]),
+        .testTarget(
+            name: "PaygentX402Tests",
+            dependencies: ["PaygentX402", "PaygentCrypto", "PaygentPaymentsAPI", "PaygentMoney", "PaygentWire", .product(name: "BigInt", package: "BigInt")]),
+        .testTarget(
+            name: "PaygentTransportTests", dependencies: ["PaygentTransport", "PaygentWire", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "PaygentPaymentsTests",
+            dependencies: ["PaygentPayments", "PaygentPaymentsAPI", "PaygentTestSupport", "PaygentTransport", "PaygentWire"]),
+        .testTarget(name: "PaygentRegistryTests", dependencies: ["PaygentRegistry", "PaygentRegistryAPI", "PaygentTestSupport"]),
+        .testTarget(name: "PaygentVVSTests", dependencies: ["PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport"]),
+        .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),
+        .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentTestSupport"]),
         .testTarget(
             name: "PaygentIntegrationTests",
             dependencies: [
-                "PaygentTestSupport", "PaygentTransport", "PaygentAPI", "PaygentWire", "PaygentRuntime", "PaygentCrypto",
+                "PaygentTestSupport", "PaygentTransport", "PaygentPaymentsAPI", "PaygentWire", "PaygentRuntime", "PaygentCrypto", "PaygentMoney",
                 "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

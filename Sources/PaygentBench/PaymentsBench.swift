@@ -37,7 +37,7 @@ struct PaymentsBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let ledger = try LocalLedger(path: directory + "/ledger.sqlite")
-        let facilitator = LedgerFacilitator(ledger: ledger)
+        let facilitator = LedgerFacilitator(ledger: ledger, now: { Date() })
         let payer = try PrivateKey.generate()
         let usdc = LedgerToken.catalog.first { $0.symbol == "USDC" }!
         _ = try await ledger.mint(token: usdc.address, to: payer.address, amount: BigUInt(10).power(15))

@@ -1,4 +1,4 @@
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 import PaygentWire
@@ -35,7 +35,7 @@ struct HealthProbe {
         defer { client.close() }
         do {
             let reply: HealthReply = try await client.call(
-                CommonMethod.health, HealthRequest(), deadline: deadline, idempotent: true)
+                CommonMethod.health, HealthRequest(), deadline: deadline)
             return .success(reply)
         } catch {
             return .failure(error)

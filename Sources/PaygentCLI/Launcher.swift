@@ -1,5 +1,5 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 

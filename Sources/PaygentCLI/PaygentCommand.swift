@@ -1,5 +1,5 @@
 import ArgumentParser
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentRuntime
 
 /// `paygent`: the command-line front door to a Paygent deployment.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 import PaygentWire
@@ -11,8 +11,8 @@ struct ServiceCall {
     let service: ServiceName
     let context = ZMQContext()
 
-    func call<Request: Encodable, Reply: Decodable>(
-        _ method: String, _ request: Request, as reply: Reply.Type = Reply.self, idempotencyKey: String? = nil,
+    func call<Request, Reply>(
+        _ method: RPCMethod<Request, Reply>, _ request: Request, idempotencyKey: String? = nil,
         deadline: Duration = .seconds(15)
     ) async throws -> Reply {
         let endpoint = config.endpoints(service).rpc

@@ -1,5 +1,5 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentRuntime
 
 /// Starts service executables as child processes and stops them by pid.

@@ -1,5 +1,6 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
+import PaygentRuntime
 
 /// ANSI styling, on only when writing to a terminal (and `NO_COLOR` is unset).
 struct Style: Sendable {

@@ -1,5 +1,5 @@
 import Logging
-import PaygentAPI
+import PaygentMoonlanderAPI
 import PaygentRuntime
 import PaygentTransport
 
@@ -8,7 +8,7 @@ import PaygentTransport
 /// Its domain methods are registered here as they are built; the host adds `health` and
 /// `logs.recent`.
 public enum MoonlanderService {
-    public static let definition = ServiceDefinition(name: .moonlander) { _, environment in
+    public static let definition = ServiceDefinition(name: .moonlander, catalog: MoonlanderCatalog.catalog) { _, environment in
         environment.logger.debug("data directory ready", metadata: ["directory": "\(environment.directory)"])
     }
 }

@@ -1,4 +1,4 @@
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentTransport
 import PaygentWire
 import PaygentX402

@@ -2,7 +2,7 @@ import BigInt
 import Foundation
 import NIOHTTP1
 import PaygentRuntime
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentLedger
 import PaygentTransport
@@ -10,6 +10,7 @@ import PaygentWire
 import PaygentX402
 import PaygentX402HTTP
 import Synchronization
+import PaygentMoney
 
 /// `payments.fetch`: the x402 client acting for one of the service's wallets.
 ///
@@ -27,8 +28,18 @@ struct FetchHandler: Sendable {
     let target: FetchTarget
     /// The longest an authorization signed here stays valid.
     let maxPaymentValiditySeconds: UInt64
-    let now: @Sendable () -> Date
-    let client = X402HTTPClient(offerCache: OfferCache(), maxBodyBytes: FetchHandler.maxBodyBytes)
+    let time: ServiceTime
+    let client: X402HTTPClient
+
+    init(
+        wallets: WalletStore, ledger: LocalLedger, payments: PaymentLog, resolver: PaymentResolver, target: FetchTarget,
+        maxPaymentValiditySeconds: UInt64, time: ServiceTime
+    ) {
+        (self.wallets, self.ledger, self.payments, self.resolver, self.target) = (wallets, ledger, payments, resolver, target)
+        self.maxPaymentValiditySeconds = maxPaymentValiditySeconds
+        self.time = time
+        client = X402HTTPClient(offerCache: OfferCache(elapsed: time.elapsed), maxBodyBytes: Self.maxBodyBytes)
+    }
 
     /// The largest body returned: what fits a reply (4 MiB) with room for the rest of it.
     static let maxBodyBytes = (4 << 20) - (64 << 10)
@@ -56,7 +67,7 @@ struct FetchHandler: Sendable {
     }
 
     private func fetch(_ request: FetchRequest, _ context: RequestContext) async throws(PaygentError) -> FetchReply {
-        let started = ContinuousClock.now
+        let started = time.elapsed()
         let wallet = try wallets.wallet(request.wallet)
         guard let token = ledger.token(symbol: request.token) else {
             throw PaygentError(.notFound, "no token \(request.token)")
@@ -80,12 +91,13 @@ struct FetchHandler: Sendable {
         guard budget >= .milliseconds(200) else {
             throw PaygentError(.badRequest, "the call's deadline leaves no time to fetch and pay; allow at least 2 seconds")
         }
-        let deadline = started + budget
+        // Network I/O runs in real time whatever clock the service is given.
+        let deadline = ContinuousClock.now + budget
         let purchase = context.idempotencyKey ?? "fetch-\(UUID().uuidString)"
         let chainID = ledger.chainID
         let attempts = PaymentAttempts()
         let (payments, resolver, wallets, ledger) = (self.payments, self.resolver, self.wallets, self.ledger)
-        let (validity, now) = (maxPaymentValiditySeconds, self.now)
+        let (validity, now) = (maxPaymentValiditySeconds, time.now)
         var response: X402HTTPClient.Response?
         var transportFailure: String?
         do {
@@ -145,7 +157,7 @@ struct FetchHandler: Sendable {
         } catch {
             transportFailure = "\(error)"
         }
-        let elapsed = Self.millis(ContinuousClock.now - started)
+        let elapsed = Self.millis(time.elapsed() - started)
         // Payments replaced by a later one (the resource changed its terms) were refused.
         await resolveAll(attempts.dropLast(), failure: "refused: the resource changed its terms; paid again at the new terms", latency: started)
         var record: PaymentRecord?
@@ -189,9 +201,9 @@ struct FetchHandler: Sendable {
             latencyMillis: elapsed, problem: response.bodyProblem)
     }
 
-    private func resolveAll(_ attempts: [PendingPayment], failure: String, latency started: ContinuousClock.Instant) async {
+    private func resolveAll(_ attempts: [PendingPayment], failure: String, latency started: Duration) async {
         for attempt in attempts {
-            await resolver.resolve(attempt, failure: failure, latencyMillis: Self.millis(ContinuousClock.now - started))
+            await resolver.resolve(attempt, failure: failure, latencyMillis: Self.millis(time.elapsed() - started))
             resolver.inFlight.remove(attempt.id)
         }
     }

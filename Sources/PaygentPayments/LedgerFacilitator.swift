@@ -16,7 +16,11 @@ import PaygentX402HTTP
 public struct LedgerFacilitator: Facilitator {
     let ledger: LocalLedger
 
-    public init(ledger: LocalLedger) {
+    /// The wall clock validity windows are checked against.
+    let clock: @Sendable () -> Date
+
+    public init(ledger: LocalLedger, now: @escaping @Sendable () -> Date) {
+        self.clock = now
         self.ledger = ledger
     }
 
@@ -99,5 +103,5 @@ public struct LedgerFacilitator: Facilitator {
             signature: try Signature(hex: signature))
     }
 
-    private func now() -> UInt64 { UInt64(Date().timeIntervalSince1970) }
+    private func now() -> UInt64 { UInt64(max(0, clock().timeIntervalSince1970)) }
 }

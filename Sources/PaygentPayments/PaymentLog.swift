@@ -1,10 +1,11 @@
 import BigInt
 import Foundation
 import GRDB
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentLedger
 import PaygentWire
+import PaygentMoney
 
 /// What identifies a signed authorization on the ledger, recorded with its payment before the
 /// header leaves the service, so that its outcome can always be found out (and, if it did not

@@ -1,7 +1,7 @@
 import BigInt
 import Foundation
 import Logging
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentLedger
 import PaygentTransport
@@ -66,7 +66,7 @@ struct PaymentResolver: Sendable {
         }
         let token: (String) -> TokenInfo? = { symbol in ledger.token(symbol: symbol).map(PaymentsHandlers.info) }
         if closed, let entry = try? payments.show(id: payment.id, token: token) {
-            publisher.publish(outcome.settled ? Topic.paymentSettled : Topic.paymentFailed, entry)
+            publisher.publish(outcome.settled ? PaymentsEvent.paymentSettled : PaymentsEvent.paymentFailed, entry)
         }
         return outcome
     }

@@ -1,12 +1,13 @@
 import BigInt
 import Foundation
 import Logging
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentLedger
 import PaygentRuntime
 import PaygentTransport
 import PaygentWire
+import PaygentMoney
 
 /// The payments service (`paygent-payments`): wallets, the ledger, the x402 client and facilitator.
 ///
@@ -15,11 +16,11 @@ import PaygentWire
 /// limits, signed transfers), the x402 client (`payments.fetch`) and facilitator (over RPC and
 /// HTTP). The host adds `health` and `logs.recent`.
 public enum PaymentsService {
-    public static let definition = ServiceDefinition(name: .payments) { server, environment in
+    public static let definition = ServiceDefinition(name: .payments, catalog: PaymentsCatalog.catalog) { server, environment in
         let path = (environment.directory as NSString).appendingPathComponent("ledger.sqlite")
         let ledger: LocalLedger
         do throws(LedgerError) {
-            ledger = try LocalLedger(path: path, chainID: 338)
+            ledger = try LocalLedger(path: path, chainID: 338, now: environment.time.now)
         } catch {
             throw ConfigError("cannot open the ledger at \(path): \(error.message)")
         }
@@ -27,33 +28,34 @@ public enum PaymentsService {
         PaymentsHandlers(ledger: ledger, logger: environment.logger).register(on: server)
         let wallets: WalletStore
         do {
-            wallets = try WalletStore(directory: environment.directory)
+            wallets = try WalletStore(directory: environment.directory, now: environment.time.now)
         } catch {
             throw ConfigError("cannot open the wallets in \(environment.directory): \(error)")
         }
-        WalletHandlers(wallets: wallets, ledger: ledger).register(on: server)
+        WalletHandlers(wallets: wallets, ledger: ledger, now: environment.time.now).register(on: server)
         let payments: PaymentLog
         do {
             payments = try PaymentLog(directory: environment.directory)
         } catch {
             throw ConfigError("cannot open the payment log in \(environment.directory): \(error)")
         }
-        let now: @Sendable () -> Date = { Date() }
+        let time = environment.time
+        let now = time.now
         let resolver = PaymentResolver(
             wallets: wallets, ledger: ledger, payments: payments, publisher: environment.publisher, logger: environment.logger, now: now)
         // Before serving: every payment a crash left pending is settled against the ledger.
         await resolver.reconcile(orphansBefore: now())
         environment.background.run("payment reconciler") {
             while !Task.isCancelled {
-                try await Task.sleep(for: PaymentResolver.interval)
+                try await time.clock.sleep(for: PaymentResolver.interval)
                 await resolver.reconcile()
             }
         }
         FetchHandler(
             wallets: wallets, ledger: ledger, payments: payments, resolver: resolver, target: FetchTarget(config: environment.config),
-            maxPaymentValiditySeconds: UInt64(environment.config.maxPaymentValiditySeconds), now: now
+            maxPaymentValiditySeconds: UInt64(environment.config.maxPaymentValiditySeconds), time: time
         ).register(on: server)
-        let facilitator = LedgerFacilitator(ledger: ledger)
+        let facilitator = LedgerFacilitator(ledger: ledger, now: now)
         FacilitatorRPC.register(on: server, facilitator: facilitator)
         try FacilitatorHTTP.start(facilitator: facilitator, config: environment.config, environment: environment)
     }
@@ -118,7 +120,9 @@ struct PaymentsHandlers: Sendable {
     }
 
     static func info(_ token: LedgerToken) -> TokenInfo {
-        TokenInfo(symbol: token.symbol, address: token.address.eip55, decimals: token.decimals)
+        TokenInfo(
+            symbol: token.symbol, address: token.address.eip55, decimals: token.decimals, domainName: token.domainName,
+            domainVersion: token.domainVersion)
     }
 
     static func address(_ text: String, _ field: String) throws(PaygentError) -> Address {

@@ -1,16 +1,18 @@
 import BigInt
 import Foundation
 import Logging
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentLedger
 import PaygentTransport
 import PaygentWire
+import PaygentMoney
 
 /// Wallet methods: create, list, daily limits, and transfers signed by a wallet's key.
 struct WalletHandlers: Sendable {
     let wallets: WalletStore
     let ledger: LocalLedger
+    let now: @Sendable () -> Date
 
     func register(on server: RPCServer) {
         server.register(PaymentsMethod.walletCreate, placement: .parallel) { (request: WalletCreateRequest, context) in
@@ -48,7 +50,7 @@ struct WalletHandlers: Sendable {
                 wallet: wallet, token: token.symbol, decimals: token.decimals, amount: amount.baseUnits, idempotencyKey: key)
             do {
                 let signer = try wallets.key(wallet)
-                let now = UInt64(Date().timeIntervalSince1970)
+                let now = UInt64(max(0, now().timeIntervalSince1970))
                 let authorization = TransferWithAuthorization(
                     from: wallet.address, to: to, value: amount.baseUnits, validAfter: 0, validBefore: BigUInt(now + 300),
                     nonce: (0..<32).map { _ in UInt8.random(in: 0...255) })

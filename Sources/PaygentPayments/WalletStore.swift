@@ -1,12 +1,13 @@
 import BigInt
 import Foundation
 import GRDB
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentKeystore
 import PaygentLedger
 import PaygentWire
 import Synchronization
+import PaygentMoney
 
 /// The service's wallets: keys in keystore v3 files (mode 0600) under `wallets/`, their names and
 /// daily limits in `wallets.sqlite`, and every spend recorded so that a limit holds across
@@ -21,7 +22,14 @@ final class WalletStore: Sendable {
     private let strength: Keystore.Strength
     private let keys = Mutex<[String: PrivateKey]>([:])
 
-    init(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// The wall clock: creation times, and the UTC day a spend counts against.
+    let now: @Sendable () -> Date
+
+    init(
+        directory: String, now: @escaping @Sendable () -> Date,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        self.now = now
         let walletDirectory = (directory as NSString).appendingPathComponent("wallets")
         try FileManager.default.createDirectory(atPath: walletDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         self.directory = walletDirectory
@@ -114,7 +122,7 @@ final class WalletStore: Sendable {
         do {
             let path = (directory as NSString).appendingPathComponent("\(name).json")
             try Keystore.encrypt(key, password: password, strength: strength).write(to: path)
-            let created = Date()
+            let created = now()
             try database.write { db in
                 try db.execute(
                     sql: "INSERT INTO wallet (name, address, keystore, created_at) VALUES (?, ?, ?, ?)",
@@ -170,11 +178,12 @@ final class WalletStore: Sendable {
     }
 
     /// Each limit of a wallet with what has been spent of it since 00:00 UTC.
-    func limits(wallet: Wallet, now: Date = Date()) throws(PaygentError) -> [(token: String, limit: BigUInt, spent: BigUInt)] {
-        try read { db in
+    func limits(wallet: Wallet) throws(PaygentError) -> [(token: String, limit: BigUInt, spent: BigUInt)] {
+        let today = now()
+        return try read { db in
             try Row.fetchAll(db, sql: "SELECT token, amount FROM daily_limit WHERE wallet = ? ORDER BY token", arguments: [wallet.name]).map { row in
                 let token: String = row["token"]
-                return (token, BigUInt(row["amount"] as Data), try Self.spent(db, wallet: wallet.name, token: token, day: Self.day(now)))
+                return (token, BigUInt(row["amount"] as Data), try Self.spent(db, wallet: wallet.name, token: token, day: Self.day(today)))
             }
         }
     }
@@ -185,7 +194,7 @@ final class WalletStore: Sendable {
     /// transfer, whose settlement the ledger answers by the same key); otherwise it is refused
     /// (`conflict`), since a second signature under one reservation would not be counted.
     func reserve(
-        wallet: Wallet, token: String, decimals: Int, amount: BigUInt, idempotencyKey: String?, reuse: Bool = true, now: Date = Date()
+        wallet: Wallet, token: String, decimals: Int, amount: BigUInt, idempotencyKey: String?, reuse: Bool = true
     ) throws(PaygentError) -> Int64 {
         func human(_ value: BigUInt) -> String { "\((try? Amount(baseUnits: value))?.formatted(decimals: decimals) ?? "\(value)") \(token)" }
         return try write { db in
@@ -196,7 +205,8 @@ final class WalletStore: Sendable {
                 }
                 return existing
             }
-            let day = Self.day(now)
+            let at = now()
+            let day = Self.day(at)
             if let limitBlob = try Data.fetchOne(
                 db, sql: "SELECT amount FROM daily_limit WHERE wallet = ? AND token = ?", arguments: [wallet.name, token]) {
                 let limit = BigUInt(limitBlob)
@@ -210,7 +220,7 @@ final class WalletStore: Sendable {
             }
             try db.execute(
                 sql: "INSERT INTO spend (wallet, token, amount, day, state, idempotency_key, created_at) VALUES (?, ?, ?, ?, 'reserved', ?, ?)",
-                arguments: [wallet.name, token, Self.word(amount), day, idempotencyKey, now.timeIntervalSince1970])
+                arguments: [wallet.name, token, Self.word(amount), day, idempotencyKey, at.timeIntervalSince1970])
             return db.lastInsertedRowID
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentTransport
 import PaygentWire
 import PaygentX402
@@ -31,7 +31,7 @@ public struct RPCFacilitator: Facilitator {
             return VerifyResponse(isValid: false, invalidReason: "invalid_payload", invalidMessage: "\(error)")
         }
         do {
-            return try await client.call(PaymentsMethod.x402Verify, call, as: VerifyResponse.self, deadline: deadline, idempotent: true)
+            return try await client.call(PaymentsMethod.x402Verify, call, deadline: deadline)
         } catch {
             return VerifyResponse(isValid: false, invalidReason: "facilitator_unavailable", invalidMessage: error.message)
         }
@@ -41,7 +41,7 @@ public struct RPCFacilitator: Facilitator {
         do {
             let call = try FacilitatorCall(request)
             let key = request.settlementKey ?? "x402-settle-\(UUID().uuidString)"
-            return try await client.call(PaymentsMethod.x402Settle, call, as: SettleResponse.self, deadline: deadline, idempotencyKey: key)
+            return try await client.call(PaymentsMethod.x402Settle, call, deadline: deadline, idempotencyKey: key)
         } catch {
             return SettleResponse(
                 success: false, errorReason: "facilitator_unavailable", errorMessage: "\(error)", transaction: "",
@@ -51,7 +51,7 @@ public struct RPCFacilitator: Facilitator {
 
     public func supported() async -> SupportedResponse {
         (try? await client.call(
-            PaymentsMethod.x402Supported, X402SupportedRequest(), as: SupportedResponse.self, deadline: deadline, idempotent: true))
+            PaymentsMethod.x402Supported, X402SupportedRequest(), deadline: deadline))
             ?? SupportedResponse(kinds: [], extensions: [], signers: [:])
     }
 }

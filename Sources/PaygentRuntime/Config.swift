@@ -1,5 +1,4 @@
 import Foundation
-import PaygentAPI
 
 /// Where one service listens.
 public struct ServiceEndpoints: Codable, Sendable, Equatable {

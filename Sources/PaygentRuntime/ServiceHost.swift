@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PaygentAPI
 import PaygentTransport
 import PaygentWire
 import Synchronization
@@ -16,6 +15,30 @@ public struct ServiceEnvironment: Sendable {
     public let directory: String
     /// Long-running work beside the RPC server (an HTTP server): stopped after RPC drains.
     public let background: BackgroundWork
+    /// The only source of time for the service's code (a manual clock in tests).
+    public let time: ServiceTime
+}
+
+/// Time as a service sees it: a clock to wait on and measure with, and the wall-clock date, read
+/// together so that a test can move both at once. Service code never reads `Date()` or
+/// `ContinuousClock` itself.
+public struct ServiceTime: Sendable {
+    /// What the service sleeps on (timers, periodic work).
+    public let clock: any Clock<Duration>
+    /// The wall-clock date: what is recorded, and what days and validity windows are counted in.
+    public let now: @Sendable () -> Date
+    /// Time elapsed on `clock` since this value was made: monotonic, for expiry and latency.
+    public let elapsed: @Sendable () -> Duration
+
+    public init<C: Clock>(clock: C, now: @escaping @Sendable () -> Date) where C.Duration == Duration {
+        let origin = clock.now
+        self.clock = clock
+        self.now = now
+        elapsed = { origin.duration(to: clock.now) }
+    }
+
+    /// The machine's clocks.
+    public static let system = ServiceTime(clock: ContinuousClock(), now: { Date() })
 }
 
 /// Tasks a service runs beside its RPC server. The host cancels them at shutdown, after the RPC
@@ -55,16 +78,38 @@ public final class BackgroundWork: Sendable {
     }
 }
 
-/// A service: its name and how it registers its methods.
+/// A service: its name, its catalog, and how it registers its methods.
 public struct ServiceDefinition: Sendable {
     public let name: ServiceName
+    /// Every method the service answers and event it publishes, beside the common ones.
+    public let catalog: ServiceCatalog
     /// Registers the service's methods on `server`. `health` and `logs.recent` are added by
     /// the host. Called after the PUB socket is up and before the RPC socket binds.
     public let setUp: @Sendable (RPCServer, ServiceEnvironment) async throws -> Void
 
-    public init(name: ServiceName, setUp: @escaping @Sendable (RPCServer, ServiceEnvironment) async throws -> Void) {
+    public init(
+        name: ServiceName, catalog: ServiceCatalog, setUp: @escaping @Sendable (RPCServer, ServiceEnvironment) async throws -> Void
+    ) {
         self.name = name
+        self.catalog = catalog
         self.setUp = setUp
+    }
+
+    /// The names of every method the service answers: its catalog's and the common ones.
+    public var methodNames: [String] {
+        (catalog.methods + CommonCatalog.methods).map(\.name).sorted()
+    }
+
+    /// Refuses a set-up that registered other methods than the catalog declares.
+    func check(registered: [String]) throws(ConfigError) {
+        let declared = Set(methodNames)
+        let actual = Set(registered)
+        guard declared == actual else {
+            let undeclared = actual.subtracting(declared).sorted().joined(separator: ", ")
+            let missing = declared.subtracting(actual).sorted().joined(separator: ", ")
+            throw ConfigError(
+                "\(name.executable) does not serve its catalog: registered but not declared [\(undeclared)], declared but not registered [\(missing)]")
+        }
     }
 }
 
@@ -114,7 +159,9 @@ public enum ServiceHost {
     }
 
     /// Starts the service on `config` and returns when it has shut down after a signal.
-    public static func run(_ definition: ServiceDefinition, config: PaygentConfig, termination: TerminationSignal) async throws {
+    public static func run(
+        _ definition: ServiceDefinition, config: PaygentConfig, termination: TerminationSignal, time: ServiceTime = .system
+    ) async throws {
         let name = definition.name
         let endpoints = config.endpoints(name)
         let directory = config.serviceDirectory(name)
@@ -137,18 +184,17 @@ public enum ServiceHost {
         let background = BackgroundWork(logger: logger)
         let environment = ServiceEnvironment(
             service: name, config: config, logger: logger, publisher: publisher, context: context,
-            directory: directory, background: background)
+            directory: directory, background: background, time: time)
 
         let server = RPCServer(endpoint: endpoints.rpc, serviceName: name.rawValue, context: context, logger: logger)
-        let startedAt = Date()
-        let startedNanos = ContinuousClock.now
+        let startedAt = time.now()
         let publisherEndpoint = publisher.endpoint
         let stats = server.stats
         let boundRPC = BoundEndpoint()
         server.register(CommonMethod.health) { (_: HealthRequest, _) in
             HealthReply(
                 service: name.rawValue, version: PaygentVersion.current, pid: getpid(), startedAt: startedAt,
-                uptimeSeconds: Double((ContinuousClock.now - startedNanos).nanoseconds) / 1e9,
+                uptimeSeconds: time.now().timeIntervalSince(startedAt),
                 requestsServed: stats.requestsServed, errors: stats.errors, inFlight: stats.inFlight,
                 rpcEndpoint: boundRPC.value ?? endpoints.rpc, pubEndpoint: publisherEndpoint)
         }
@@ -156,6 +202,12 @@ public enum ServiceHost {
             RecentLogsReply(records: recent.latest(min(max(request.limit, 0), 1000), minimumLevel: request.minimumLevel))
         }
         try await definition.setUp(server, environment)
+        do {
+            try definition.check(registered: server.methodNames)
+        } catch {
+            await publisher.close()
+            throw error
+        }
 
         let rpcEndpoint: String
         do {

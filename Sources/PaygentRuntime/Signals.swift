@@ -23,18 +23,26 @@ public final class TerminationSignal: @unchecked Sendable {
         for number in signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let waiter = state.value.withLock { state -> CheckedContinuation<Int32, Never>? in
-                    if state.received == nil { state.received = number }
-                    defer { state.waiter = nil }
-                    return state.waiter
-                }
-                waiter?.resume(returning: number)
-            }
+            source.setEventHandler { Self.deliver(number, to: state) }
             source.activate()
             sources.append(source)
         }
         self.sources = sources
+    }
+
+    /// Stops the service as `number` would, without a process signal: for a service run in
+    /// process (a test harness), or a supervisor that owns it.
+    public func trigger(_ number: Int32 = SIGTERM) {
+        Self.deliver(number, to: state)
+    }
+
+    private static func deliver(_ number: Int32, to state: State) {
+        let waiter = state.value.withLock { state -> CheckedContinuation<Int32, Never>? in
+            if state.received == nil { state.received = number }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: number)
     }
 
     /// Returns the first signal received, waiting if none has come yet.

@@ -1,5 +1,5 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 import PaygentWire
@@ -154,7 +154,7 @@ public func waitUntilHealthy(
         guard child.isRunning else {
             throw TestFailure("\(service.rawValue) exited during start-up:\n\(child.output)")
         }
-        if (try? await client.call(CommonMethod.health, HealthRequest(), as: HealthReply.self, deadline: .milliseconds(500))) != nil {
+        if (try? await client.call(CommonMethod.health, HealthRequest(), deadline: .milliseconds(500))) != nil {
             return
         }
         try await Task.sleep(for: .milliseconds(50))

@@ -57,6 +57,9 @@ public final class RPCServer: Sendable {
         self.logger = logger
     }
 
+    /// The names of the methods registered so far, sorted.
+    public var methodNames: [String] { handlers.withLock { $0.keys.sorted() } }
+
     /// The endpoint bound (with the real port when `*` was asked for); nil before `start`.
     public var endpoint: String? { boundEndpoint.withLock { $0 } }
 

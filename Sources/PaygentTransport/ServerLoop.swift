@@ -21,6 +21,8 @@ final class ServerLoop {
         let cacheKey: String?
         /// The request body's fingerprint, when it carries an idempotency key.
         let fingerprint: Int
+        /// Echoed in the reply, so that one trace follows a call across services.
+        let traceID: [UInt8]?
     }
 
     let socket: ZMQSocket
@@ -36,7 +38,7 @@ final class ServerLoop {
     var cache = IdempotencyCache()
     /// Callers waiting on a request with the same idempotency key that is still running, and the
     /// fingerprint of the body that key was first used with.
-    var waiting: [String: (body: Int, callers: [RouteKey])] = [:]
+    var waiting: [String: (body: Int, callers: [(RouteKey, [UInt8]?)])] = [:]
     var draining: (until: UInt64, done: CheckedContinuation<Void, Never>)?
     /// When the last in-flight request was answered during a drain.
     var drainedAt: UInt64?
@@ -156,30 +158,30 @@ final class ServerLoop {
         guard frames.count == 3, received.extraFrames == 0 else {
             let count = frames.count - 1 + received.extraFrames
             noisy.warning(logger, "frames", "request with the wrong number of frames", ["frames": "\(count)"])
-            fail(key, envelope.method, PaygentError(
+            fail(key, envelope, PaygentError(
                 .malformedMessage, "a request has 2 frames (envelope, body); this one had \(count)"))
             return
         }
         let body = frames[2]
         guard body.count <= options.limits.maxMessageBytes else {
-            fail(key, envelope.method, PaygentError(.malformedMessage, "request body of \(body.count) bytes is too large"))
+            fail(key, envelope, PaygentError(.malformedMessage, "request body of \(body.count) bytes is too large"))
             return
         }
         if draining != nil {
-            fail(key, envelope.method, PaygentError(.unavailable, "\(serviceName) is shutting down; retry shortly"))
+            fail(key, envelope, PaygentError(.unavailable, "\(serviceName) is shutting down; retry shortly"))
             return
         }
         guard let handler = handlers[envelope.method] else {
             noisy.warning(logger, "method", "request for an unknown method", ["rpc.method": "\(envelope.method)"])
-            fail(key, envelope.method, PaygentError(.unknownMethod, "\(serviceName) has no method '\(envelope.method)'"))
+            fail(key, envelope, PaygentError(.unknownMethod, "\(serviceName) has no method '\(envelope.method)'"))
             return
         }
         guard inFlight[key] == nil else {
-            fail(key, envelope.method, PaygentError(.badRequest, "request id \(envelope.requestID) is already in flight"))
+            fail(key, envelope, PaygentError(.badRequest, "request id \(envelope.requestID) is already in flight"))
             return
         }
         guard inFlight.count < options.maxInFlight else {
-            fail(key, envelope.method, PaygentError(.unavailable, "\(serviceName) is at capacity; retry shortly"))
+            fail(key, envelope, PaygentError(.unavailable, "\(serviceName) is at capacity; retry shortly"))
             return
         }
         let now = monotonicNanos()
@@ -193,13 +195,13 @@ final class ServerLoop {
             // A key names one request: the same key with other contents is a mistake or an
             // attack, and is refused rather than answered with another request's reply.
             if let stored = cache.lookup(cached, now: now) {
-                guard stored.requestFingerprint == fingerprint else { return failReused(key, envelope.method) }
-                replay(key, stored)
+                guard stored.requestFingerprint == fingerprint else { return failReused(key, envelope.method, envelope.traceID) }
+                replay(key, stored, traceID: envelope.traceID, replayed: true)
                 return
             }
             if let running = waiting[cached] {
-                guard running.body == fingerprint else { return failReused(key, envelope.method) }
-                waiting[cached]?.callers.append(key)
+                guard running.body == fingerprint else { return failReused(key, envelope.method, envelope.traceID) }
+                waiting[cached]?.callers.append((key, envelope.traceID))
                 return
             }
             waiting[cached] = (fingerprint, [])
@@ -226,7 +228,9 @@ final class ServerLoop {
         case .loopWhenIdle:
             inFlight.isEmpty ? Task(executorPreference: executor, operation: operation) : Task(operation: operation)
         }
-        inFlight[key] = InFlight(method: envelope.method, deadline: deadline, task: task, cacheKey: cacheKey, fingerprint: fingerprint)
+        inFlight[key] = InFlight(
+            method: envelope.method, deadline: deadline, task: task, cacheKey: cacheKey, fingerprint: fingerprint,
+            traceID: envelope.traceID)
         stats.setInFlight(inFlight.count)
     }
 
@@ -242,13 +246,13 @@ final class ServerLoop {
                 kind: .error, errorCode: error.code, errorMessage: error.message, body: [], at: monotonicNanos(),
                 requestFingerprint: call.fingerprint)
         }
-        replay(key, stored)
+        replay(key, stored, traceID: call.traceID, replayed: false)
         if let cacheKey = call.cacheKey {
             if IdempotencyCache.isCacheable(stored.errorCode) {
                 cache.store(cacheKey, stored)
             }
-            for waiter in waiting.removeValue(forKey: cacheKey)?.callers ?? [] {
-                replay(waiter, stored)
+            for (waiter, traceID) in waiting.removeValue(forKey: cacheKey)?.callers ?? [] {
+                replay(waiter, stored, traceID: traceID, replayed: true)
             }
         }
     }
@@ -263,20 +267,30 @@ final class ServerLoop {
         }
     }
 
-    private func replay(_ key: RouteKey, _ stored: IdempotencyCache.Stored) {
+    /// Sends a reply: the handler's own (`replayed` false) or one answered from the record of
+    /// an earlier request with the same idempotency key.
+    private func replay(_ key: RouteKey, _ stored: IdempotencyCache.Stored, traceID: [UInt8]?, replayed: Bool) {
         let envelope = Envelope(
-            kind: stored.kind, requestID: key.requestID, method: "", errorCode: stored.errorCode,
-            errorMessage: stored.errorMessage)
+            kind: stored.kind, requestID: key.requestID, method: "", traceID: traceID, errorCode: stored.errorCode,
+            errorMessage: stored.errorMessage, replayed: replayed)
         send(key, envelope, body: stored.body, counted: true)
     }
 
-    private func failReused(_ key: RouteKey, _ method: String) {
-        fail(key, method, PaygentError(.conflict, "this idempotency key was already used for a different \(method) request; use a new key for a new request"))
+    private func failReused(_ key: RouteKey, _ method: String, _ traceID: [UInt8]?) {
+        fail(
+            key, method,
+            PaygentError(.conflict, "this idempotency key was already used for a different \(method) request; use a new key for a new request"),
+            traceID: traceID)
     }
 
-    private func fail(_ key: RouteKey, _ method: String, _ error: PaygentError) {
+    /// Answers a request with an error before running it, echoing its trace id.
+    private func fail(_ key: RouteKey, _ request: Envelope, _ error: PaygentError) {
+        fail(key, request.method, error, traceID: request.traceID)
+    }
+
+    private func fail(_ key: RouteKey, _ method: String, _ error: PaygentError, traceID: [UInt8]? = nil) {
         let envelope = Envelope(
-            kind: .error, requestID: key.requestID, method: "", errorCode: error.code, errorMessage: error.message)
+            kind: .error, requestID: key.requestID, method: "", traceID: traceID, errorCode: error.code, errorMessage: error.message)
         send(key, envelope, body: [], counted: true)
     }
 

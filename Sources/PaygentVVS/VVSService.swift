@@ -1,5 +1,5 @@
 import Logging
-import PaygentAPI
+import PaygentVVSAPI
 import PaygentRuntime
 import PaygentTransport
 
@@ -8,7 +8,7 @@ import PaygentTransport
 /// Its domain methods are registered here as they are built; the host adds `health` and
 /// `logs.recent`.
 public enum VVSService {
-    public static let definition = ServiceDefinition(name: .vvs) { _, environment in
+    public static let definition = ServiceDefinition(name: .vvs, catalog: VVSCatalog.catalog) { _, environment in
         environment.logger.debug("data directory ready", metadata: ["directory": "\(environment.directory)"])
     }
 }

@@ -33,12 +33,16 @@ public struct Envelope: Sendable, Equatable {
     /// For `.error` messages: the code and a human-readable message (never a stack trace).
     public var errorCode: ErrorCode?
     public var errorMessage: String?
+    /// On a reply or error: the service answered from its record of an earlier request with the
+    /// same idempotency key instead of running this one.
+    public var replayed: Bool
 
     public init(
         kind: MessageKind, requestID: UInt64, method: String, deadlineMillis: UInt32 = 0,
         idempotencyKey: String? = nil, traceID: [UInt8]? = nil,
-        errorCode: ErrorCode? = nil, errorMessage: String? = nil
+        errorCode: ErrorCode? = nil, errorMessage: String? = nil, replayed: Bool = false
     ) {
+        self.replayed = replayed
         self.kind = kind
         self.requestID = requestID
         self.method = method
@@ -53,7 +57,8 @@ public struct Envelope: Sendable, Equatable {
         static let idempotencyKey: UInt8 = 1
         static let traceID: UInt8 = 2
         static let error: UInt8 = 4
-        static let known: UInt8 = 7
+        static let replayed: UInt8 = 8
+        static let known: UInt8 = 15
     }
 
     /// The envelope's bytes. Fields over their limits are truncated to fit: a method or key
@@ -69,6 +74,7 @@ public struct Envelope: Sendable, Equatable {
         if idempotencyKey != nil { flags |= Flag.idempotencyKey }
         if traceID != nil { flags |= Flag.traceID }
         if kind == .error { flags |= Flag.error }
+        if replayed { flags |= Flag.replayed }
         out.append(flags)
         withUnsafeBytes(of: requestID.littleEndian) { out.append(contentsOf: $0) }
         withUnsafeBytes(of: deadlineMillis.littleEndian) { out.append(contentsOf: $0) }
@@ -117,6 +123,7 @@ public struct Envelope: Sendable, Equatable {
             throw WireError(.invalidValue, path: "envelope.flags", "error flag does not match the kind")
         }
         self.kind = kind
+        replayed = flags & Flag.replayed != 0
         requestID = try reader.uint64()
         deadlineMillis = try reader.uint32()
         method = try reader.string(length: Int(try reader.byte()), path: "envelope.method")

@@ -68,3 +68,9 @@ public enum JSONValue: Codable, Sendable, Hashable {
         return nil
     }
 }
+
+extension JSONValue: WireDocumented {
+    public static var wireDescription: String {
+        "any JSON value as its compact JSON text, object members sorted by name (`protocol/encoding.md`, Arbitrary JSON values)"
+    }
+}

@@ -10,21 +10,29 @@ import Synchronization
 public final class OfferCache: Sendable {
     private struct Entry {
         let offers: [Offer]
-        let learned: ContinuousClock.Instant
+        let learned: Duration
     }
 
     public let lifetime: Duration
     public let capacity: Int
     private let entries = Mutex<[String: Entry]>([:])
+    /// Monotonic time: the service's clock (a manual one in tests).
+    private let elapsed: @Sendable () -> Duration
 
-    public init(lifetime: Duration = .seconds(60), capacity: Int = 1024) {
+    public init(lifetime: Duration = .seconds(60), capacity: Int = 1024, elapsed: (@Sendable () -> Duration)? = nil) {
         self.lifetime = lifetime
         self.capacity = max(1, capacity)
+        if let elapsed {
+            self.elapsed = elapsed
+        } else {
+            let origin = ContinuousClock.now
+            self.elapsed = { ContinuousClock.now - origin }
+        }
     }
 
     /// The offers last seen for `key` (method and URL), if still fresh.
     public func offers(for key: String) -> [Offer]? {
-        let now = ContinuousClock.now
+        let now = elapsed()
         return entries.withLock { entries in
             guard let entry = entries[key] else { return nil }
             guard now - entry.learned < lifetime else {
@@ -36,7 +44,7 @@ public final class OfferCache: Sendable {
     }
 
     public func remember(_ offers: [Offer], for key: String) {
-        let now = ContinuousClock.now
+        let now = elapsed()
         entries.withLock { entries in
             if entries.count >= capacity, entries[key] == nil {
                 // Full: drop the stale, and if none is stale, the oldest.

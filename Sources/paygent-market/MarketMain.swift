@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentMarket
 import PaygentPaymentsClient
@@ -9,6 +9,7 @@ import PaygentRuntime
 import PaygentTransport
 import PaygentX402
 import PaygentX402HTTP
+import PaygentMoney
 
 /// `paygent-market`: the sample x402-protected market-data API (`paygent up` starts it).
 @main

@@ -1,5 +1,5 @@
 import Foundation
-import PaygentAgent
+import PaygentOrchestrator
 import PaygentRuntime
 
 exit(await ServiceHost.main(OrchestratorService.definition))

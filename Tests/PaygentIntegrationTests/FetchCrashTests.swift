@@ -1,6 +1,6 @@
 import BigInt
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentTestSupport
 import PaygentTransport

@@ -1,5 +1,5 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentTestSupport
 import PaygentTransport

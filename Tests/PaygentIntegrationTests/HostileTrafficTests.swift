@@ -1,9 +1,10 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire
 import XCTest
+import PaygentRuntime
 
 /// A running service fed frames that are not ours answers errors where it can, drops the rest,
 /// logs each kind once, and keeps serving.
@@ -37,7 +38,7 @@ final class HostileTrafficTests: XCTestCase {
             let junk = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             try raw.send([junk, junk])
         }
-        let valid = request(CommonMethod.health, id: 7)
+        let valid = request(CommonMethod.health.name, id: 7)
         try raw.send([Array(valid.prefix(10)), emptyBody])
         var wrongMagic = valid
         wrongMagic[0] = 0x58
@@ -54,15 +55,15 @@ final class HostileTrafficTests: XCTestCase {
         XCTAssertEqual(unknown.errorCode, .unknownMethod)
 
         // The wrong number of frames: an error, since the envelope can be read.
-        try raw.send([request(CommonMethod.health, id: 12)])
+        try raw.send([request(CommonMethod.health.name, id: 12)])
         XCTAssertEqual(try XCTUnwrap(try reply()).errorCode, .malformedMessage)
-        try raw.send([request(CommonMethod.health, id: 13), emptyBody, [1, 2, 3], [4]])
+        try raw.send([request(CommonMethod.health.name, id: 13), emptyBody, [1, 2, 3], [4]])
         let tooMany = try XCTUnwrap(try reply())
         XCTAssertEqual(tooMany.requestID, 13)
         XCTAssertEqual(tooMany.errorCode, .malformedMessage)
 
         // A body that is not a valid encoding: bad_request with what was wrong.
-        try raw.send([request(CommonMethod.recentLogs, id: 14), [0x02, 0x05, 0x08]])
+        try raw.send([request(CommonMethod.recentLogs.name, id: 14), [0x02, 0x05, 0x08]])
         let badBody = try XCTUnwrap(try reply())
         XCTAssertEqual(badBody.errorCode, .badRequest)
         XCTAssertTrue(badBody.errorMessage?.contains("truncated") ?? false, badBody.errorMessage ?? "")
@@ -71,7 +72,7 @@ final class HostileTrafficTests: XCTestCase {
         let oversized = try ZMQSocket(context, type: .dealer)
         defer { oversized.close() }
         try oversized.connect(endpoint)
-        try oversized.send([request(CommonMethod.health, id: 15), [UInt8](repeating: 0x41, count: WireLimits.default.maxMessageBytes + 8192)], dontWait: false)
+        try oversized.send([request(CommonMethod.health.name, id: 15), [UInt8](repeating: 0x41, count: WireLimits.default.maxMessageBytes + 8192)], dontWait: false)
         XCTAssertFalse(try zmqPoll([.socket(oversized)], timeoutMillis: 500)[0], "no reply to an oversized frame")
 
         // Still serving.

@@ -1,9 +1,10 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire
 import XCTest
+import PaygentRuntime
 
 /// `paygent logs --follow` receives records from every running service over pub/sub.
 final class LogsFollowTests: XCTestCase {

@@ -1,9 +1,10 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire
 import XCTest
+import PaygentRuntime
 
 /// Two service executables, one client process, many calls in flight, a SIGKILL and a restart.
 final class MultiProcessRPCTests: XCTestCase {
@@ -25,7 +26,7 @@ final class MultiProcessRPCTests: XCTestCase {
         // 1. 1,200 calls across both services, 32 in flight.
         let outcomes = await Self.run(calls: 1200, inFlight: 32) { (index: Int) throws(PaygentError) in
             let client = index.isMultiple(of: 2) ? paymentsClient : registryClient
-            _ = try await client.call(CommonMethod.health, HealthRequest(), as: HealthReply.self, deadline: .seconds(5))
+            _ = try await client.call(CommonMethod.health, HealthRequest(), deadline: .seconds(5))
         }
         XCTAssertEqual(outcomes.failures.count, 0, "\(outcomes.failures.prefix(3))")
         XCTAssertEqual(outcomes.successes, 1200)
@@ -57,7 +58,7 @@ final class MultiProcessRPCTests: XCTestCase {
         _ = await registry.waitForExit(timeout: .seconds(5))
         registry = try await startService(.registry, deployment: deployment, context: context)
         let after = await Self.run(calls: 200, inFlight: 32) { (_: Int) throws(PaygentError) in
-            _ = try await registryClient.call(CommonMethod.health, HealthRequest(), as: HealthReply.self, deadline: .seconds(5))
+            _ = try await registryClient.call(CommonMethod.health, HealthRequest(), deadline: .seconds(5))
         }
         XCTAssertEqual(after.failures.count, 0, "\(after.failures.prefix(3))")
         let health: HealthReply = try await registryClient.call(CommonMethod.health, HealthRequest())
@@ -73,7 +74,7 @@ final class MultiProcessRPCTests: XCTestCase {
     static func stream(to client: RPCClient, for period: Duration, deadline: Duration) async -> Outcomes {
         await run(calls: 10_000_000, inFlight: 32, until: .now + period) { (index: Int) throws(PaygentError) in
             _ = try await client.call(
-                CommonMethod.health, HealthRequest(), as: HealthReply.self, deadline: deadline,
+                CommonMethod.health.name, HealthRequest(), as: HealthReply.self, deadline: deadline,
                 idempotent: index.isMultiple(of: 2))
         }
     }

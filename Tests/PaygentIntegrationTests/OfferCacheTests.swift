@@ -43,7 +43,7 @@ final class OfferCacheTests: XCTestCase {
             let router = Router()
             router.add(middleware: UnpaidCounter(count: unpaid))
             router.add(middleware: X402Middleware(
-                prices: ["/data": .init(offers: [offer], description: "test data")], facilitator: LedgerFacilitator(ledger: ledger),
+                prices: ["/data": .init(offers: [offer], description: "test data")], facilitator: LedgerFacilitator(ledger: ledger, now: { Date() }),
                 publicBaseURL: "http://127.0.0.1:\(port)"))
             router.get("/data") { _, _ in "paid content" }
             let app = Application(
@@ -135,11 +135,15 @@ final class OfferCacheTests: XCTestCase {
 
     func testTheCacheForgetsStaleAndOverflowingEntries() async throws {
         let offer = Offer(PaymentRequirements(scheme: "exact", network: "eip155:338", asset: "0x01", amount: "1", payTo: "0x02", maxTimeoutSeconds: 60, extra: nil))
-        let cache = OfferCache(lifetime: .milliseconds(100), capacity: 2)
+        // On a manual clock: no sleeping, the entry expires exactly at its lifetime.
+        let time = ManualTime("2026-12-02T12:00:00Z")
+        let cache = OfferCache(lifetime: .seconds(60), capacity: 2, elapsed: time.service.elapsed)
         cache.remember([offer], for: "a")
         XCTAssertEqual(cache.offers(for: "a"), [offer])
-        try await Task.sleep(for: .milliseconds(150))
-        XCTAssertNil(cache.offers(for: "a"), "older than its lifetime")
+        await time.advance(by: .seconds(59))
+        XCTAssertEqual(cache.offers(for: "a"), [offer], "59 s old: still fresh")
+        await time.advance(by: .seconds(1))
+        XCTAssertNil(cache.offers(for: "a"), "60 s old: expired")
 
         let lasting = OfferCache(lifetime: .seconds(60), capacity: 2)
         lasting.remember([offer], for: "a")

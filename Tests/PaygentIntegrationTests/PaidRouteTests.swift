@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import BigInt
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentTestSupport
 import PaygentTransport

@@ -1,11 +1,12 @@
 import BigInt
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire
 import XCTest
+import PaygentMoney
 
 /// The payments service over RPC: faucet, balances, settlement of signed transfers (all or
 /// nothing, replays refused, idempotent), and nothing lost across a SIGKILL.

@@ -1,5 +1,5 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire

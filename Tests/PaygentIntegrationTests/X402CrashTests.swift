@@ -1,12 +1,13 @@
 import BigInt
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentTestSupport
 import PaygentTransport
 import PaygentX402
 import PaygentX402HTTP
 import XCTest
+import PaygentMoney
 
 /// SIGKILL of the payments service (ledger and facilitator) during a stream of x402 payments to
 /// the sample API, then a restart: retrying every payment with its same signed header settles each

@@ -1,5 +1,4 @@
 import Foundation
-import PaygentAPI
 import PaygentRuntime
 import XCTest
 

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PaygentAPI
 import PaygentRuntime
 import XCTest
 

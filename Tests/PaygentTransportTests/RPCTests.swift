@@ -170,6 +170,46 @@ final class RPCTests: XCTestCase {
         await server.shutdown()
     }
 
+    /// A reply answered from the idempotency record says so (the envelope's replayed flag), and
+    /// every reply echoes its request's trace id.
+    func testRepliesEchoTheTraceAndSayWhenReplayed() async throws {
+        let server = try makeServer()
+        let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)
+        let body = try BinaryEncoder().encode(Echo(text: "a"))
+        let trace = [UInt8](repeating: 7, count: 16)
+        let first = try await client.callRaw("count", body: body, idempotencyKey: "k-r", traceID: trace)
+        XCTAssertFalse(first.envelope.replayed)
+        XCTAssertEqual(first.envelope.traceID, trace)
+        let retryTrace = [UInt8](repeating: 9, count: 16)
+        let again = try await client.callRaw("count", body: body, idempotencyKey: "k-r", traceID: retryTrace)
+        XCTAssertTrue(again.envelope.replayed, "answered from the record")
+        XCTAssertEqual(again.envelope.traceID, retryTrace)
+        XCTAssertEqual(again.body, first.body)
+        let fresh = try await client.callRaw("count", body: body, traceID: trace)
+        XCTAssertFalse(fresh.envelope.replayed)
+        do {
+            _ = try await client.callRaw("nope", body: body, traceID: trace)
+            XCTFail("unknown method")
+        } catch {
+            XCTAssertEqual(error.code, .unknownMethod)
+        }
+        client.close()
+        await server.shutdown()
+    }
+
+    /// Typed descriptors: the effect, not the call site, decides whether a call may be sent again.
+    func testDescriptorsDecideRetries() {
+        XCTAssertTrue(MethodEffect.read.retrySafe)
+        XCTAssertTrue(MethodEffect.idempotentWrite.retrySafe)
+        XCTAssertFalse(MethodEffect.write.retrySafe)
+        let event = EventTopic<Echo>("log.<service>.<level>", "a log record")
+        XCTAssertEqual(event.prefix, "log.")
+        XCTAssertTrue(event.matches("log.payments.info"))
+        XCTAssertFalse(event.matches("log.payments"))
+        XCTAssertFalse(event.matches("logs.payments.info"))
+        XCTAssertTrue(EventTopic<Echo>("payment.settled", "").matches("payment.settled"))
+    }
+
     func testGracefulShutdownFinishesInFlight() async throws {
         let server = try makeServer()
         let client = try RPCClient(endpoint: server.endpoint!, serviceName: "echo", context: context)

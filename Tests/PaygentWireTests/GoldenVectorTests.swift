@@ -1,9 +1,11 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentWire
 import PaygentX402
 import XCTest
+import PaygentMoney
+import PaygentRuntime
 
 /// Every vector in `protocol/vectors/` decodes to its value and re-encodes byte for byte.
 ///
@@ -120,11 +122,13 @@ final class GoldenVectorTests: XCTestCase {
         [
             ("request", "a request with a deadline", Envelope(kind: .request, requestID: 1, method: "health", deadlineMillis: 5000)),
             ("request_idempotent_traced", "a state-changing request with an idempotency key and a trace id", Envelope(
-                kind: .request, requestID: 0x0102_0304_0506_0708, method: "payments.transfer", deadlineMillis: 30000,
+                kind: .request, requestID: 0x0102_0304_0506_0708, method: "payments.wallet_transfer", deadlineMillis: 30000,
                 idempotencyKey: "transfer-7f3a", traceID: Array(0..<16))),
             ("reply", "a successful reply", Envelope(kind: .reply, requestID: 1, method: "")),
             ("error", "an error reply", Envelope(
                 kind: .error, requestID: 2, method: "", errorCode: .unknownMethod, errorMessage: "payments has no method 'x'")),
+            ("reply_replayed_traced", "a reply answered from the record of an earlier request with the same idempotency key, echoing the request's trace id", Envelope(
+                kind: .reply, requestID: 0x0102_0304_0506_0708, method: "", traceID: Array(0..<16), replayed: true)),
             ("event", "an event; the method field carries the topic", Envelope(kind: .event, requestID: 0, method: "log.payments.info")),
             ("heartbeat", "a heartbeat", Envelope(kind: .heartbeat, requestID: 9, method: "")),
         ]
@@ -180,6 +184,7 @@ final class GoldenVectorTests: XCTestCase {
                 if let trace = vector.envelope.traceID { fields["traceID"] = Hex.encode(trace) }
                 if let code = vector.envelope.errorCode { fields["errorCode"] = Int(code.rawValue) }
                 if let message = vector.envelope.errorMessage { fields["errorMessage"] = message }
+                if vector.envelope.replayed { fields["replayed"] = true }
                 return ["name": vector.name, "description": vector.description, "fields": fields,
                         "hex": Hex.encode(vector.envelope.encoded())]
             }

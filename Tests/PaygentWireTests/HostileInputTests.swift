@@ -1,7 +1,8 @@
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentWire
 import XCTest
+import PaygentRuntime
 
 /// The decoder treats every byte as hostile: whatever it is fed, it returns a value or a
 /// `WireError`, never crashes, and never allocates from an unchecked length.

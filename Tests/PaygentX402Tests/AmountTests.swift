@@ -1,8 +1,9 @@
 import BigInt
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentWire
 import XCTest
+import PaygentMoney
 
 final class AmountTests: XCTestCase {
     func testHumanDecimalsBothWays() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
+import PaygentRuntime
 
 struct Down: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

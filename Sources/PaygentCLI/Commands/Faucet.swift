@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 
 struct Faucet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 import PaygentWire
@@ -117,7 +117,7 @@ struct Logs: AsyncParsableCommand {
                     defer { client.close() }
                     let reply: RecentLogsReply? = try? await client.call(
                         CommonMethod.recentLogs, RecentLogsRequest(limit: limit, minimumLevel: minimum),
-                        deadline: .seconds(2), idempotent: true)
+                        deadline: .seconds(2))
                     return (service, reply?.records)
                 }
             }

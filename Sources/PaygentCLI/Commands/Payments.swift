@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 
 struct Payments: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

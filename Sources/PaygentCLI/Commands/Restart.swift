@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentTransport
 
 struct Restart: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 import Synchronization

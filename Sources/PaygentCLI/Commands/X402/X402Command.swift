@@ -1,9 +1,10 @@
 import ArgumentParser
 import BigInt
 import Foundation
-import PaygentAPI
+import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentX402
+import PaygentMoney
 
 /// `paygent x402`: tools for people who build or debug x402 services, like foundry's `cast`.
 struct X402: AsyncParsableCommand {

@@ -1,21 +1,5 @@
 import Foundation
-
-extension PaymentsMethod {
-    /// `PaymentListRequest` → `PaymentListReply`: x402 payments, newest first.
-    public static let paymentList = "payments.list"
-    /// `PaymentShowRequest` → `PaymentEntry`.
-    public static let paymentShow = "payments.show"
-    /// `PaymentStatsRequest` → `PaymentStats`.
-    public static let paymentStats = "payments.stats"
-}
-
-/// Pub/sub topics of the payments service.
-extension Topic {
-    /// Body `PaymentEntry`, when an x402 payment settled.
-    public static let paymentSettled = "payment.settled"
-    /// Body `PaymentEntry`, when one failed.
-    public static let paymentFailed = "payment.failed"
-}
+import PaygentMoney
 
 /// One x402 payment made by a wallet of the service.
 public struct PaymentEntry: Codable, Sendable, Equatable {

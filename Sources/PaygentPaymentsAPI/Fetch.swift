@@ -1,21 +1,16 @@
 import Foundation
-
-extension PaymentsMethod {
-    /// `FetchRequest` → `FetchReply`: requests a URL, paying an x402 402 from a wallet within a
-    /// maximum and the wallet's daily limit.
-    public static let fetch = "payments.fetch"
-}
+import PaygentMoney
 
 public struct FetchRequest: Codable, Sendable, Equatable {
     public var url: String
-    /// `GET` or `POST`.
+    /// `GET` (the default when absent) or `POST`.
     public var method: String
     public var body: Data?
     /// Wallet name or address that pays.
     public var wallet: String
     /// The most to pay, human decimals of `token` (e.g. `0.10`).
     public var maxAmount: String
-    /// Token symbol the maximum is in (default USDC).
+    /// Token symbol the maximum is in (`USDC` when absent).
     public var token: String
     /// The most seconds the fetch may take, payment included (default 30). The service also ends
     /// it in time to answer within the call's deadline, whichever is sooner.
@@ -32,6 +27,18 @@ public struct FetchRequest: Codable, Sendable, Equatable {
         self.wallet = wallet
         self.maxAmount = maxAmount
         self.token = token
+    }
+
+    /// `method` and `token` may be left out on the wire: `GET` and `USDC`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
+        method = try container.decodeIfPresent(String.self, forKey: .method) ?? "GET"
+        body = try container.decodeIfPresent(Data.self, forKey: .body)
+        wallet = try container.decode(String.self, forKey: .wallet)
+        maxAmount = try container.decode(String.self, forKey: .maxAmount)
+        token = try container.decodeIfPresent(String.self, forKey: .token) ?? "USDC"
+        timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
     }
 }
 

@@ -1,18 +1,5 @@
 import Foundation
-
-extension PaymentsMethod {
-    /// `WalletCreateRequest` → `WalletInfo`: a new key, kept in an encrypted keystore file.
-    public static let walletCreate = "payments.wallet_create"
-    /// `WalletImportRequest` → `WalletInfo`: adopts the key of a keystore v3 file.
-    public static let walletImport = "payments.wallet_import"
-    /// `WalletListRequest` → `WalletListReply`.
-    public static let walletList = "payments.wallet_list"
-    /// `WalletLimitRequest` → `WalletInfo`: sets (or, with no amount, removes) a daily limit.
-    public static let walletLimit = "payments.wallet_limit"
-    /// `WalletTransferRequest` → `LedgerReceipt`: signs and settles a transfer from a wallet,
-    /// within its daily limit.
-    public static let walletTransfer = "payments.wallet_transfer"
-}
+import PaygentMoney
 
 /// A daily spending limit of one token, and what is left of it today (UTC).
 public struct DailyLimit: Codable, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import PaygentWire
+
 /// The services of a Paygent deployment, by the names used in config, topics and the CLI.
 public enum ServiceName: String, Codable, Sendable, CaseIterable, Comparable {
     case orchestrator
@@ -34,18 +36,27 @@ public enum PaygentVersion {
     public static let current = "0.1.0"
 }
 
-/// Method names every service answers (`protocol/services/common.md`).
+/// What every service answers and publishes (`protocol/services/common.md`); the host registers
+/// these for every service.
 public enum CommonMethod {
-    /// `HealthRequest` → `HealthReply`.
-    public static let health = "health"
-    /// `RecentLogsRequest` → `RecentLogsReply`: the service's latest log records.
-    public static let recentLogs = "logs.recent"
+    public static let health = RPCMethod<HealthRequest, HealthReply>(
+        "health", .read, "the service's version, pid, uptime, endpoints and request counts")
+    public static let recentLogs = RPCMethod<RecentLogsRequest, RecentLogsReply>(
+        "logs.recent", .read, "the service's latest log records, newest last")
 }
 
 /// Pub/sub topics. Dotted, filtered by prefix.
 public enum Topic {
-    /// `log.<service>.<level>`, body `LogRecord`.
+    /// Every log record a service writes, under `log.<service>.<level>`.
+    public static let log = EventTopic<LogRecord>("log.<service>.<level>", "a log record of a service at a level")
     public static func log(_ service: String, _ level: String) -> String { "log.\(service).\(level)" }
     public static let logPrefix = "log."
     public static func logPrefix(service: String) -> String { "log.\(service)." }
+}
+
+/// The catalog every service shares: `health`, `logs.recent` and its log events.
+public enum CommonCatalog {
+    public static let methods: [any AnyRPCMethod] = [CommonMethod.health, CommonMethod.recentLogs]
+    public static let events: [any AnyEventTopic] = [Topic.log]
+    public static let catalog = ServiceCatalog(service: "common", methods: methods, events: events)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import BigInt
+import PaygentWire
 
 /// A token amount in base units (uint256 range), e.g. 100000 for 0.10 USDC (6 decimals).
 ///
@@ -87,4 +88,10 @@ public struct AmountError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension Amount: WireDocumented {
+    public static var wireDescription: String {
+        "a decimal string of base units, 0 to 2^256 − 1, no sign, no leading zeros (`100000` is 0.10 USDC)"
+    }
 }

@@ -1,28 +1,21 @@
 import Foundation
-
-/// Methods of the payments service (`protocol/services/payments.md`).
-public enum PaymentsMethod {
-    /// `TokensRequest` → `TokensReply`: the local chain's tokens.
-    public static let tokens = "payments.tokens"
-    /// `BalancesRequest` → `BalancesReply`: every token balance of an address.
-    public static let balances = "payments.balances"
-    /// `FaucetRequest` → `LedgerReceipt`: local chain only; mints test funds.
-    public static let faucet = "payments.faucet"
-    /// `SettleRequest` → `LedgerReceipt`: applies signed EIP-3009 transfers, all or nothing.
-    public static let settle = "payments.settle"
-    /// `LedgerHistoryRequest` → `LedgerHistoryReply`: the transaction log, newest first.
-    public static let ledgerHistory = "payments.ledger_history"
-}
+import PaygentMoney
 
 public struct TokenInfo: Codable, Sendable, Equatable {
     public var symbol: String
     public var address: String
     public var decimals: Int
+    /// The token contract's EIP-712 domain name and version: what an EIP-3009 authorization for
+    /// it is signed over (with the chain id and `address` as the verifying contract).
+    public var domainName: String?
+    public var domainVersion: String?
 
-    public init(symbol: String, address: String, decimals: Int) {
+    public init(symbol: String, address: String, decimals: Int, domainName: String? = nil, domainVersion: String? = nil) {
         self.symbol = symbol
         self.address = address
         self.decimals = decimals
+        self.domainName = domainName
+        self.domainVersion = domainVersion
     }
 }
 

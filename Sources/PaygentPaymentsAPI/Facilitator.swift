@@ -1,0 +1,5 @@
+import Foundation
+
+public struct X402SupportedRequest: Codable, Sendable, Equatable {
+    public init() {}
+}
