@@ -1,3 +1,4 @@
+import PaygentWire
 import Foundation
 import PaygentPaymentsAPI
 import PaygentRuntime
@@ -82,9 +83,36 @@ func humanDuration(_ seconds: Double) -> String {
     return String(format: "%dd %02dh", total / 86400, (total % 86400) / 3600)
 }
 
-/// A failure of the work itself (unreadable file, bad header), as opposed to bad arguments:
-/// printed as `Error: <message>` without the usage text, exit status 1.
+/// A failure of the work itself (unreadable file, a service's refusal), as opposed to bad
+/// arguments: printed as `Error: <message>` without the usage text (with `--json`, as
+/// `{"error": {"code", "message"}}` on standard output), with one of the documented exit statuses.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The service's error code, when a service refused.
+    let code: ErrorCode?
+    let exitStatus: Int32
+
+    init(_ description: String, code: ErrorCode? = nil, exitStatus: Int32 = ExitStatus.failed) {
+        self.description = description
+        self.code = code
+        self.exitStatus = exitStatus
+    }
+}
+
+/// The exit statuses of every `paygent` command (also in `paygent --help`).
+enum ExitStatus {
+    /// The request was made and refused, or its outcome was a failure (the message and, with
+    /// `--json`, the error code say which).
+    static let failed: Int32 = 1
+    /// Bad arguments (ArgumentParser's usage error).
+    static let usage: Int32 = 64
+    /// The service could not be reached: not running, or its socket is not ours to use.
+    static let unreachable: Int32 = 69
+    /// The service did not answer within the deadline; it may still be working.
+    static let timedOut: Int32 = 75
+
+    static let help = """
+        EXIT STATUS: 0 success; 1 refused or failed (see the message; --json prints {"error": {"code", "message"}}); \
+        64 bad arguments; 69 a service could not be reached; 75 a service did not answer in time.
+        """
 }

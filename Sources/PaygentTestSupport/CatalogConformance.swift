@@ -4,7 +4,8 @@ import PaygentWire
 
 /// Checks that a service's committed protocol files say what its catalog says: the generated
 /// section of `protocol/services/<service>.md` and `protocol/vectors/<service>.json`, whose every
-/// golden body decodes as its type and encodes to the same bytes. With `PAYGENT_WRITE_VECTORS=1`
+/// golden body decodes as its type, encodes to the same bytes, and passes `WireVerifier`'s
+/// hostile-input checks. With `PAYGENT_WRITE_VECTORS=1`
 /// it writes them instead (then commit them with the code).
 public enum CatalogConformance {
     /// The repository, found from this file's path.
@@ -50,6 +51,8 @@ public enum CatalogConformance {
                 problems.append("a method vector of \(catalog.service) is unreadable or names no method of the catalog")
                 continue
             }
+            problems += WireVerifier.problems(name: "\(name) request", bytes: requestBytes) { try method.reencode(request: $0, reply: replyBytes).request }
+            problems += WireVerifier.problems(name: "\(name) reply", bytes: replyBytes) { try method.reencode(request: requestBytes, reply: $0).reply }
             do {
                 let again = try method.reencode(request: requestBytes, reply: replyBytes)
                 if again.request != requestBytes || again.reply != replyBytes {
@@ -66,6 +69,7 @@ public enum CatalogConformance {
                 problems.append("an event vector of \(catalog.service) is unreadable or names no event of the catalog")
                 continue
             }
+            problems += WireVerifier.problems(name: "\(topic) body", bytes: bytes) { try event.reencode(body: $0) }
             do {
                 if try event.reencode(body: bytes) != bytes { problems.append("\(topic): the golden body does not encode again to the same bytes") }
             } catch {

@@ -46,6 +46,28 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(serviceOutput.contains("unknown service 'bank'"), serviceOutput)
     }
 
+    /// A command that cannot reach its service says so within a second, with the documented exit
+    /// status; with `--json` the error is JSON on standard output, code included.
+    func testCannotConnectIsPromptAndTyped() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let started = ContinuousClock.now
+        let child = try ChildProcess("paygent", ["wallet", "list", "--json"], deployment: deployment, tag: "paygent")
+        let status = await child.waitForExit(timeout: .seconds(10))
+        let took = ContinuousClock.now - started
+        XCTAssertEqual(status, 69, child.output)
+        XCTAssertLessThan(took, .milliseconds(1500), "cannot connect is said at once (took \(took))")
+        let start = try XCTUnwrap(child.output.firstIndex(of: "{"))
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(child.output[start...].utf8)) as? [String: Any], child.output)
+        let error = try XCTUnwrap(object["error"] as? [String: Any])
+        XCTAssertEqual(error["code"] as? String, "unavailable")
+        XCTAssertTrue((error["message"] as? String)?.contains("cannot connect to payments") ?? false, child.output)
+
+        let (plainStatus, plain) = try await paygent(["wallet", "balance", "agent"], deployment: deployment)
+        XCTAssertEqual(plainStatus, 69)
+        XCTAssertTrue(plain.contains("Error: cannot connect to payments") && plain.contains("paygent up"), plain)
+    }
+
     func testStatusWhenNothingRuns() async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }

@@ -114,7 +114,7 @@ final class LocalAccessTests: XCTestCase {
         // And when payments really is down, the CLI says it cannot connect, and where.
         await service.stop()
         let (downStatus, downOutput, _) = try await cli(["fetch", "http://127.0.0.1:1/", "--wallet", "agent"])
-        XCTAssertEqual(downStatus, 1)
+        XCTAssertEqual(downStatus, 69, "exit status 69: a service could not be reached")
         XCTAssertTrue(downOutput.contains("cannot connect to payments at ipc://"), downOutput)
     }
 }

@@ -28,6 +28,14 @@ final class ServiceKitTests: XCTestCase {
         }
     }
 
+    /// The one-line hostile-input check holds for a real message and catches a lenient decoder.
+    func testWireVerifierHoldsAndCatchesALenientDecoder() throws {
+        XCTAssertEqual(WireVerifier.problems(HealthReply.self, try WireSchemaRecorder.sample(HealthReply.self)), [])
+        let bytes = try BinaryEncoder().encode(try WireSchemaRecorder.sample(HealthReply.self))
+        let lenient = WireVerifier.problems(name: "lenient", bytes: bytes, mutations: 10) { $0 }
+        XCTAssertEqual(lenient.count, bytes.count + 1, "every prefix and the trailing byte are reported")
+    }
+
     /// Every target declares exactly the modules it imports, and no library imports one above it.
     func testPackageDeclaresWhatEachTargetImports() throws {
         let package = try PackageImports.load(repository: CatalogConformance.repository)
