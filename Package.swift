@@ -91,17 +91,19 @@ let package = Package(
         ),
         .target(name: "PaygentPaymentsAPI", dependencies: ["PaygentWire", "PaygentMoney", "PaygentX402"]),
 
+        // How every service opens its SQLite database (WAL, busy timeout, migrations never edited).
+        .target(name: "PaygentStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "PaygentLedger",
             dependencies: [
-                "PaygentCrypto", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "BigInt", package: "BigInt"),
+                "PaygentCrypto", "PaygentStorage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "BigInt", package: "BigInt"),
             ]
         ),
         .target(
             name: "PaygentPayments",
             dependencies: [
                 "PaygentRuntime", "PaygentPaymentsAPI", "PaygentLedger", "PaygentCrypto", "PaygentKeystore", "PaygentX402",
-                "PaygentX402HTTP", "PaygentMoney", "PaygentTransport", "PaygentWire",
+                "PaygentX402HTTP", "PaygentMoney", "PaygentTransport", "PaygentWire", "PaygentStorage",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
@@ -195,6 +197,7 @@ let package = Package(
         .testTarget(
             name: "PaygentTransportTests", dependencies: ["PaygentTransport", "PaygentWire", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PaygentRuntimeTests", dependencies: ["PaygentRuntime", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "PaygentStorageTests", dependencies: ["PaygentStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "PaygentPaymentsTests",
             dependencies: ["PaygentPayments", "PaygentPaymentsAPI", "PaygentTestSupport", "PaygentTransport", "PaygentWire"]),

@@ -1,6 +1,7 @@
 import BigInt
 import Foundation
 import GRDB
+import PaygentStorage
 import PaygentCrypto
 
 /// The embedded "local chain": balances, EIP-3009 authorization state and an append-only
@@ -27,13 +28,15 @@ public final class LocalLedger: SettlementBackend {
         tokens = Dictionary(uniqueKeysWithValues: LedgerToken.catalog.map { ($0.address, $0) })
         do {
             if let path {
-                var configuration = Configuration()
-                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-                database = try DatabasePool(path: path, configuration: configuration)
+                // The checkpointer copies the log back on its own connection, never inside a commit.
+                database = try ServiceDatabase.open(path: path, migrations: Self.migrations) { configuration in
+                    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                }
             } else {
-                database = try DatabaseQueue()
+                let memory = try DatabaseQueue()
+                try ServiceDatabase.migrate(memory, path: ":memory:", migrations: Self.migrations)
+                database = memory
             }
-            try Self.migrator.migrate(database)
             try database.write { db in
                 for token in LedgerToken.catalog {
                     try db.execute(
@@ -282,10 +285,9 @@ public final class LocalLedger: SettlementBackend {
 
     static let zeroAddress = "0x0000000000000000000000000000000000000000"
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1 ledger") { db in
-            try db.execute(sql: """
+    /// The ledger's schema, step by step; a shipped step is never edited (`ServiceDatabase`).
+    static let migrations: [Migration] = [
+        Migration("v1 ledger", """
                 CREATE TABLE token (
                     address TEXT PRIMARY KEY,
                     symbol TEXT NOT NULL UNIQUE,
@@ -328,14 +330,10 @@ public final class LocalLedger: SettlementBackend {
                     first_seq INTEGER NOT NULL,
                     last_seq INTEGER NOT NULL
                 );
-                """)
-        }
-        migrator.registerMigration("v2 cancelled authorizations") { db in
-            // EIP-3009 cancelAuthorization: a cancelled nonce is used without moving funds.
-            try db.execute(sql: "ALTER TABLE authorization ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0")
-        }
-        return migrator
-    }
+                """),
+        // EIP-3009 cancelAuthorization: a cancelled nonce is used without moving funds.
+        Migration("v2 cancelled authorizations", "ALTER TABLE authorization ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0"),
+    ]
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {
         do {

@@ -1,6 +1,7 @@
 import BigInt
 import Foundation
 import GRDB
+import PaygentStorage
 import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentLedger
@@ -28,10 +29,13 @@ final class PaymentLog: Sendable {
     private let database: DatabasePool
 
     init(directory: String) throws {
-        database = try DatabasePool(path: (directory as NSString).appendingPathComponent("payments.sqlite"))
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1 payments") { db in
-            try db.execute(sql: """
+        database = try ServiceDatabase.open(
+            path: (directory as NSString).appendingPathComponent("payments.sqlite"), migrations: Self.migrations)
+    }
+
+    /// The payment log's schema, step by step; a shipped step is never edited (`ServiceDatabase`).
+    static let migrations: [Migration] = [
+        Migration("v1 payments", """
                 CREATE TABLE payment (
                     id TEXT PRIMARY KEY,
                     wallet TEXT NOT NULL,
@@ -48,20 +52,16 @@ final class PaymentLog: Sendable {
                     latency_ms REAL
                 );
                 CREATE INDEX payment_started ON payment(started_at);
-                """)
-        }
-        migrator.registerMigration("v2 authorizations") { db in
-            try db.execute(sql: """
+                """),
+        Migration("v2 authorizations", """
                 ALTER TABLE payment ADD COLUMN token_address TEXT;
                 ALTER TABLE payment ADD COLUMN payer TEXT;
                 ALTER TABLE payment ADD COLUMN nonce BLOB;
                 ALTER TABLE payment ADD COLUMN valid_before INTEGER;
                 ALTER TABLE payment ADD COLUMN spend_id INTEGER;
                 CREATE INDEX payment_pending ON payment(status) WHERE status = 'pending';
-                """)
-        }
-        try migrator.migrate(database)
-    }
+                """),
+    ]
 
     /// Records a payment as pending, with the authorization it sends; called before the header
     /// leaves the service.

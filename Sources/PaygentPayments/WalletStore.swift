@@ -1,6 +1,7 @@
 import BigInt
 import Foundation
 import GRDB
+import PaygentStorage
 import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentKeystore
@@ -39,14 +40,12 @@ final class WalletStore: Sendable {
         } else {
             password = try Self.generatedPassword(at: (directory as NSString).appendingPathComponent("keystore.password"))
         }
-        database = try DatabasePool(path: (directory as NSString).appendingPathComponent("wallets.sqlite"))
-        try Self.migrator.migrate(database)
+        database = try ServiceDatabase.open(path: (directory as NSString).appendingPathComponent("wallets.sqlite"), migrations: Self.migrations)
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1 wallets") { db in
-            try db.execute(sql: """
+    /// The wallets' schema, step by step; a shipped step is never edited (`ServiceDatabase`).
+    static let migrations: [Migration] = [
+        Migration("v1 wallets", """
                 CREATE TABLE wallet (
                     name TEXT PRIMARY KEY,
                     address TEXT NOT NULL UNIQUE,
@@ -70,10 +69,8 @@ final class WalletStore: Sendable {
                     created_at REAL NOT NULL
                 );
                 CREATE INDEX spend_by_day ON spend(wallet, token, day);
-                """)
-        }
-        return migrator
-    }
+                """),
+    ]
 
     struct Wallet: Sendable {
         let name: String

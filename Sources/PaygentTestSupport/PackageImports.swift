@@ -21,7 +21,7 @@ public struct PackageImports {
     /// Layers, lowest first: a library imports only layers below its own.
     static let layers: [[String]] = [
         ["CZeroMQ", "CSecp256k1"],
-        ["PaygentWire", "PaygentCrypto"],
+        ["PaygentWire", "PaygentCrypto", "PaygentStorage"],
         ["PaygentTransport", "PaygentMoney", "PaygentKeystore", "PaygentX402", "PaygentLedger"],
         ["PaygentRuntime", "PaygentX402HTTP"],
         ["PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentOrchestratorAPI"],
