@@ -89,21 +89,26 @@ let package = Package(
             name: "PaygentRuntime",
             dependencies: ["PaygentWire", "PaygentTransport", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "PaygentPaymentsAPI", dependencies: ["PaygentWire", "PaygentMoney", "PaygentX402"]),
+        .target(name: "PaygentPaymentsAPI", dependencies: ["PaygentWire", "PaygentMoney", "PaygentX402", "PaygentRuntime"]),
+        // The service template's shared pieces: handler groups, one set of input validators.
+        .target(
+            name: "PaygentServiceKit",
+            dependencies: ["PaygentTransport", "PaygentWire", "PaygentCrypto", "PaygentMoney"]),
 
         // How every service opens its SQLite database (WAL, busy timeout, migrations never edited).
         .target(name: "PaygentStorage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "PaygentLedger",
             dependencies: [
-                "PaygentCrypto", "PaygentStorage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "BigInt", package: "BigInt"),
+                "PaygentCrypto", "PaygentStorage", "PaygentWire", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "BigInt", package: "BigInt"),
             ]
         ),
         .target(
             name: "PaygentPayments",
             dependencies: [
                 "PaygentRuntime", "PaygentPaymentsAPI", "PaygentLedger", "PaygentCrypto", "PaygentKeystore", "PaygentX402",
-                "PaygentX402HTTP", "PaygentMoney", "PaygentTransport", "PaygentWire", "PaygentStorage",
+                "PaygentX402HTTP", "PaygentMoney", "PaygentTransport", "PaygentWire", "PaygentStorage", "PaygentServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
@@ -200,7 +205,7 @@ let package = Package(
         .testTarget(name: "PaygentStorageTests", dependencies: ["PaygentStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "PaygentPaymentsTests",
-            dependencies: ["PaygentPayments", "PaygentPaymentsAPI", "PaygentTestSupport", "PaygentTransport", "PaygentWire"]),
+            dependencies: ["PaygentPayments", "PaygentPaymentsAPI", "PaygentTestSupport", "PaygentTransport", "PaygentWire", "PaygentRuntime"]),
         .testTarget(name: "PaygentRegistryTests", dependencies: ["PaygentRegistry", "PaygentRegistryAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentVVSTests", dependencies: ["PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),

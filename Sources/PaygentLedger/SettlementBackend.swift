@@ -1,6 +1,7 @@
 import BigInt
 import Foundation
 import PaygentCrypto
+import PaygentWire
 
 /// An EIP-3009 authorization with its signature, for one token: what moves funds.
 public struct SignedTransfer: Sendable, Equatable {
@@ -69,6 +70,21 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         index.map { "transfer \($0): \(message)" } ?? message
+    }
+}
+
+extension LedgerError: PaygentErrorConvertible {
+    /// The refusal's code, with the official x402 reason first in the message.
+    public var paygentError: PaygentError {
+        let code: ErrorCode =
+            switch kind {
+            case .unknownToken: .notFound
+            case .nonceUsed: .conflict
+            case .insufficientBalance: .failedPrecondition
+            case .storage: .internal
+            case .badSignature, .notYetValid, .expired, .invalidAmount, .invalidRecipient: .badRequest
+            }
+        return PaygentError(code, "\(kind.rawValue): \(description)", cause: self)
     }
 }
 

@@ -25,7 +25,7 @@ public enum FacilitatorRPC {
             ])
             return settlement
         }
-        server.register(PaymentsMethod.x402Supported) { (_: X402SupportedRequest, _) in
+        server.register(PaymentsMethod.x402Supported, placement: .loop) { (_: X402SupportedRequest, _) in
             await facilitator.supported()
         }
     }

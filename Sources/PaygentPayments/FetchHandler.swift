@@ -3,6 +3,7 @@ import Foundation
 import NIOHTTP1
 import PaygentRuntime
 import PaygentPaymentsAPI
+import PaygentServiceKit
 import PaygentCrypto
 import PaygentLedger
 import PaygentTransport
@@ -20,7 +21,7 @@ import PaygentMoney
 /// ledger holds is confirmed; any other is cancelled on the ledger before its spend is released,
 /// so a server that kept the header cannot settle it later. The fetch ends in time to answer
 /// within the caller's deadline.
-struct FetchHandler: Sendable {
+struct FetchHandler: HandlerGroup {
     let wallets: WalletStore
     let ledger: LocalLedger
     let payments: PaymentLog
@@ -29,16 +30,18 @@ struct FetchHandler: Sendable {
     /// The longest an authorization signed here stays valid.
     let maxPaymentValiditySeconds: UInt64
     let time: ServiceTime
+    let random: RandomSource
     let client: X402HTTPClient
 
     init(
         wallets: WalletStore, ledger: LocalLedger, payments: PaymentLog, resolver: PaymentResolver, target: FetchTarget,
-        maxPaymentValiditySeconds: UInt64, time: ServiceTime
+        maxPaymentValiditySeconds: UInt64, offers: OfferCache, time: ServiceTime, random: RandomSource
     ) {
         (self.wallets, self.ledger, self.payments, self.resolver, self.target) = (wallets, ledger, payments, resolver, target)
         self.maxPaymentValiditySeconds = maxPaymentValiditySeconds
         self.time = time
-        client = X402HTTPClient(offerCache: OfferCache(elapsed: time.elapsed), maxBodyBytes: Self.maxBodyBytes)
+        self.random = random
+        client = X402HTTPClient(offerCache: offers, maxBodyBytes: Self.maxBodyBytes)
     }
 
     /// The largest body returned: what fits a reply (4 MiB) with room for the rest of it.
@@ -93,11 +96,11 @@ struct FetchHandler: Sendable {
         }
         // Network I/O runs in real time whatever clock the service is given.
         let deadline = ContinuousClock.now + budget
-        let purchase = context.idempotencyKey ?? "fetch-\(UUID().uuidString)"
+        let purchase = context.idempotencyKey ?? "fetch-\(random.id())"
         let chainID = ledger.chainID
         let attempts = PaymentAttempts()
         let (payments, resolver, wallets, ledger) = (self.payments, self.resolver, self.wallets, self.ledger)
-        let (validity, now) = (maxPaymentValiditySeconds, time.now)
+        let (validity, now, random) = (maxPaymentValiditySeconds, time.now, self.random)
         var response: X402HTTPClient.Response?
         var transportFailure: String?
         do {
@@ -127,13 +130,13 @@ struct FetchHandler: Sendable {
                 // payment is recorded with its authorization before the header is sent. A second
                 // payment (the resource changed its terms) is a spend of its own.
                 let attempt = attempts.count
-                let paymentID = UUID().uuidString.lowercased()
+                let paymentID = random.id()
                 let reservation = try wallets.reserve(
                     wallet: wallet, token: token.symbol, decimals: token.decimals, amount: price,
                     idempotencyKey: attempt == 0 ? purchase : "\(purchase)#\(attempt + 1)", reuse: false)
                 let key = try wallets.key(wallet)
                 let signedAt = UInt64(max(0, now().timeIntervalSince1970))
-                let payment = try ExactSigner.pay(offer, with: key, now: signedAt, maxValiditySeconds: validity)
+                let payment = try ExactSigner.pay(offer, with: key, now: signedAt, nonce: random.nonce(), maxValiditySeconds: validity)
                 let authorization = payment.exact.authorization
                 let pending = PendingPayment(
                     id: paymentID, wallet: wallet.name, token: token.address, payer: wallet.address,

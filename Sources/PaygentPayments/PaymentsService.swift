@@ -5,8 +5,10 @@ import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentLedger
 import PaygentRuntime
+import PaygentServiceKit
 import PaygentTransport
 import PaygentWire
+import PaygentX402HTTP
 import PaygentMoney
 
 /// The payments service (`paygent-payments`): wallets, the ledger, the x402 client and facilitator.
@@ -32,7 +34,7 @@ public enum PaymentsService {
         } catch {
             throw ConfigError("cannot open the wallets in \(environment.directory): \(error)")
         }
-        WalletHandlers(wallets: wallets, ledger: ledger, now: environment.time.now).register(on: server)
+        WalletHandlers(wallets: wallets, ledger: ledger, now: environment.time.now, random: environment.random).register(on: server)
         let payments: PaymentLog
         do {
             payments = try PaymentLog(directory: environment.directory)
@@ -40,6 +42,8 @@ public enum PaymentsService {
             throw ConfigError("cannot open the payment log in \(environment.directory): \(error)")
         }
         let time = environment.time
+        let offers = OfferCache(elapsed: time.elapsed)
+        environment.health.report("offer_cache.entries") { "\(offers.count)" }
         let now = time.now
         let resolver = PaymentResolver(
             wallets: wallets, ledger: ledger, payments: payments, publisher: environment.publisher, logger: environment.logger, now: now)
@@ -53,7 +57,8 @@ public enum PaymentsService {
         }
         FetchHandler(
             wallets: wallets, ledger: ledger, payments: payments, resolver: resolver, target: FetchTarget(config: environment.config),
-            maxPaymentValiditySeconds: UInt64(environment.config.maxPaymentValiditySeconds), time: time
+            maxPaymentValiditySeconds: UInt64(try environment.config.maxPaymentValiditySeconds()), offers: offers, time: time,
+            random: environment.random
         ).register(on: server)
         let facilitator = LedgerFacilitator(ledger: ledger, now: now)
         FacilitatorRPC.register(on: server, facilitator: facilitator)
@@ -63,35 +68,26 @@ public enum PaymentsService {
 
 /// The RPC handlers over the ledger. Database writes and signature checks run on the shared
 /// pool (`.parallel`), not on the server's socket thread.
-struct PaymentsHandlers: Sendable {
+struct PaymentsHandlers: HandlerGroup {
     let ledger: LocalLedger
     let logger: Logger
 
     func register(on server: RPCServer) {
-        server.register(PaymentsMethod.tokens) { (_: TokensRequest, _) in
+        server.register(PaymentsMethod.tokens, placement: .loop) { (_: TokensRequest, _) in
             TokensReply(chainID: ledger.chainID, tokens: LedgerToken.catalog.map(Self.info))
         }
         server.register(PaymentsMethod.balances, placement: .parallel) { (request: BalancesRequest, _) in
-            let owner = try Self.address(request.owner, "owner")
-            let balances = try await Self.mapped { () async throws(LedgerError) in try await ledger.balances(owner: owner) }
+            let owner = try Validate.address(request.owner, field: "owner")
+            let balances = try await ledger.balances(owner: owner)
             return BalancesReply(
                 owner: owner.eip55,
                 balances: try balances.map { TokenBalance(token: Self.info($0.token), amount: try Self.amount($0.amount)) })
         }
         server.register(PaymentsMethod.faucet, placement: .parallel) { (request: FaucetRequest, context) in
-            let to = try Self.address(request.to, "to")
-            guard let token = ledger.token(symbol: request.token) else {
-                throw PaygentError(.notFound, "no token \(request.token) on the local chain; known: \(LedgerToken.catalog.map(\.symbol).joined(separator: ", "))")
-            }
-            let amount: Amount
-            do throws(AmountError) {
-                amount = try Amount(parsing: request.amount, decimals: token.decimals)
-            } catch {
-                throw PaygentError(.badRequest, "amount: \(error.message)")
-            }
-            let receipt = try await Self.mapped { () async throws(LedgerError) in
-                try await ledger.mint(token: token.address, to: to, amount: amount.baseUnits, idempotencyKey: context.idempotencyKey)
-            }
+            let to = try Validate.address(request.to, field: "to")
+            let token = try Validate.token(request.token, in: LedgerToken.catalog, symbol: \.symbol)
+            let amount = try Validate.amount(request.amount, decimals: token.decimals, field: "amount")
+            let receipt = try await ledger.mint(token: token.address, to: to, amount: amount.baseUnits, idempotencyKey: context.idempotencyKey)
             context.logger.info("faucet minted", metadata: [
                 "ledger.to": "\(to.eip55)", "ledger.token": "\(token.symbol)", "ledger.amount": "\(request.amount)",
             ])
@@ -99,22 +95,18 @@ struct PaymentsHandlers: Sendable {
         }
         server.register(PaymentsMethod.settle, placement: .parallel) { (request: SettleRequest, context) in
             let transfers = try request.transfers.enumerated().map { index, message in try Self.transfer(message, index: index) }
-            let receipt = try await Self.mapped { () async throws(LedgerError) in
-                try await ledger.settle(transfers, idempotencyKey: context.idempotencyKey)
-            }
+            let receipt = try await ledger.settle(transfers, idempotencyKey: context.idempotencyKey)
             context.logger.info("settled", metadata: ["ledger.transfers": "\(transfers.count)", "ledger.replayed": "\(receipt.replayed)"])
             return try receipt.message(ledger)
         }
         server.register(PaymentsMethod.ledgerHistory, placement: .parallel) { (request: LedgerHistoryRequest, _) in
-            let owner = try request.owner.map { try Self.address($0, "owner") }
+            let owner = try request.owner.map { try Validate.address($0, field: "owner") }
             var token: Address?
             if let symbol = request.token {
                 guard let found = ledger.token(symbol: symbol) else { throw PaygentError(.notFound, "no token \(symbol)") }
                 token = found.address
             }
-            let entries = try await Self.mapped { () async throws(LedgerError) in
-                try await ledger.transactions(owner: owner, token: token, limit: request.limit, beforeSequence: request.beforeSequence)
-            }
+            let entries = try await ledger.transactions(owner: owner, token: token, limit: request.limit, beforeSequence: request.beforeSequence)
             return LedgerHistoryReply(transactions: try entries.map { try $0.entry(ledger) })
         }
     }
@@ -123,14 +115,6 @@ struct PaymentsHandlers: Sendable {
         TokenInfo(
             symbol: token.symbol, address: token.address.eip55, decimals: token.decimals, domainName: token.domainName,
             domainVersion: token.domainVersion)
-    }
-
-    static func address(_ text: String, _ field: String) throws(PaygentError) -> Address {
-        do {
-            return try Address(text)
-        } catch {
-            throw PaygentError(.badRequest, "\(field): \(error.message)")
-        }
     }
 
     static func amount(_ value: BigUInt) throws(PaygentError) -> Amount {
@@ -156,23 +140,6 @@ struct PaymentsHandlers: Sendable {
             throw error
         } catch {
             throw PaygentError(.badRequest, "transfer \(index): \(error)")
-        }
-    }
-
-    /// Runs a ledger call, turning its refusals into error codes with the official reason.
-    static func mapped<T>(_ body: () async throws(LedgerError) -> T) async throws(PaygentError) -> T {
-        do {
-            return try await body()
-        } catch {
-            let code: ErrorCode =
-                switch error.kind {
-                case .unknownToken: .notFound
-                case .nonceUsed: .conflict
-                case .insufficientBalance: .failedPrecondition
-                case .storage: .internal
-                case .badSignature, .notYetValid, .expired, .invalidAmount, .invalidRecipient: .badRequest
-                }
-            throw PaygentError(code, "\(error.kind.rawValue): \(error.description)", cause: error)
         }
     }
 }

@@ -2,6 +2,8 @@ import BigInt
 import Foundation
 import Logging
 import PaygentPaymentsAPI
+import PaygentRuntime
+import PaygentServiceKit
 import PaygentCrypto
 import PaygentLedger
 import PaygentTransport
@@ -9,10 +11,11 @@ import PaygentWire
 import PaygentMoney
 
 /// Wallet methods: create, list, daily limits, and transfers signed by a wallet's key.
-struct WalletHandlers: Sendable {
+struct WalletHandlers: HandlerGroup {
     let wallets: WalletStore
     let ledger: LocalLedger
     let now: @Sendable () -> Date
+    let random: RandomSource
 
     func register(on server: RPCServer) {
         server.register(PaymentsMethod.walletCreate, placement: .parallel) { (request: WalletCreateRequest, context) in
@@ -31,7 +34,9 @@ struct WalletHandlers: Sendable {
         server.register(PaymentsMethod.walletLimit, placement: .parallel) { (request: WalletLimitRequest, context) in
             let wallet = try wallets.wallet(request.wallet)
             let token = try token(request.token)
-            let amount = try request.amount.map { (text) throws(PaygentError) in try parse(text, token) }
+            let amount = try request.amount.map { (text) throws(PaygentError) in
+                try Validate.amount(text, decimals: token.decimals, field: "amount", allowZero: true)
+            }
             try wallets.setLimit(wallet: wallet, token: token.symbol, amount: amount?.baseUnits)
             context.logger.info("daily limit set", metadata: [
                 "wallet.name": "\(wallet.name)", "ledger.token": "\(token.symbol)", "limit": "\(request.amount ?? "none")",
@@ -41,11 +46,11 @@ struct WalletHandlers: Sendable {
         server.register(PaymentsMethod.walletTransfer, placement: .parallel) { (request: WalletTransferRequest, context) in
             let wallet = try wallets.wallet(request.wallet)
             let token = try token(request.token)
-            let amount = try parse(request.amount, token)
-            let to = try PaymentsHandlers.address(request.to, "to")
+            let amount = try Validate.amount(request.amount, decimals: token.decimals, field: "amount")
+            let to = try Validate.recipient(request.to, field: "to")
             // The idempotency key ties the reservation, the signature and the settlement together:
             // a retry finds the first reservation and the ledger's first receipt.
-            let key = context.idempotencyKey ?? "transfer-\(UUID().uuidString)"
+            let key = context.idempotencyKey ?? "transfer-\(random.id())"
             let reservation = try wallets.reserve(
                 wallet: wallet, token: token.symbol, decimals: token.decimals, amount: amount.baseUnits, idempotencyKey: key)
             do {
@@ -53,12 +58,10 @@ struct WalletHandlers: Sendable {
                 let now = UInt64(max(0, now().timeIntervalSince1970))
                 let authorization = TransferWithAuthorization(
                     from: wallet.address, to: to, value: amount.baseUnits, validAfter: 0, validBefore: BigUInt(now + 300),
-                    nonce: (0..<32).map { _ in UInt8.random(in: 0...255) })
+                    nonce: random.nonce())
                 let signature = try authorization.sign(with: signer, domain: token.domain(chainID: ledger.chainID))
-                let receipt = try await PaymentsHandlers.mapped { () async throws(LedgerError) in
-                    try await ledger.settle(
-                        [SignedTransfer(token: token.address, authorization: authorization, signature: signature)], idempotencyKey: key)
-                }
+                let receipt = try await ledger.settle(
+                    [SignedTransfer(token: token.address, authorization: authorization, signature: signature)], idempotencyKey: key)
                 wallets.finish(reservation, settled: true)
                 context.logger.info("transfer settled", metadata: [
                     "wallet.name": "\(wallet.name)", "ledger.to": "\(to.eip55)", "ledger.token": "\(token.symbol)",
@@ -73,18 +76,7 @@ struct WalletHandlers: Sendable {
     }
 
     private func token(_ symbol: String) throws(PaygentError) -> LedgerToken {
-        guard let token = ledger.token(symbol: symbol) else {
-            throw PaygentError(.notFound, "no token \(symbol); known: \(LedgerToken.catalog.map(\.symbol).joined(separator: ", "))")
-        }
-        return token
-    }
-
-    private func parse(_ text: String, _ token: LedgerToken) throws(PaygentError) -> Amount {
-        do {
-            return try Amount(parsing: text, decimals: token.decimals)
-        } catch {
-            throw PaygentError(.badRequest, "amount: \(error.message)")
-        }
+        try Validate.token(symbol, in: LedgerToken.catalog, symbol: \.symbol)
     }
 
     private func info(_ wallet: WalletStore.Wallet) throws(PaygentError) -> WalletInfo {

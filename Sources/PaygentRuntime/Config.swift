@@ -33,21 +33,29 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 /// | `PAYGENT_CONFIG` | config file path |
 /// | `PAYGENT_LOG_LEVEL` | trace, debug, info, notice, warning, error, critical |
 /// | `PAYGENT_<SERVICE>_RPC`, `PAYGENT_<SERVICE>_PUB` | one service's endpoints, e.g. `PAYGENT_PAYMENTS_RPC` |
-/// | `PAYGENT_FACILITATOR_HTTP`, `PAYGENT_MARKET_HTTP` | `host:port` of the facilitator's and the sample API's HTTP servers |
+///
+/// Everything else belongs to one service and lives in its **section** (`"payments": {…}` in the
+/// file): the runtime keeps a section's values as text and the service's own settings type (in its
+/// API target) reads, defaults and checks them, with the environment variables it names.
 public struct PaygentConfig: Codable, Sendable, Equatable {
     public var dataDirectory: String
     public var logLevel: LogLevel
     public var services: [ServiceName: ServiceEndpoints]
-    /// `host:port` of the payments service's x402 facilitator HTTP API (`/verify`, `/settle`, `/supported`).
-    public var facilitatorHTTP: String = "127.0.0.1:7412"
-    /// `host:port` of the sample paid API (`paygent-market`).
-    public var marketHTTP: String = "127.0.0.1:8402"
-    /// The longest an x402 payment signed by the payments service stays valid (`validBefore`),
-    /// whatever the server asks: what a server that keeps a header can do with it is bounded.
-    public var maxPaymentValiditySeconds: Int = 300
+    /// Each service's own settings, by section name, as text: read through its settings type.
+    public var sections: [String: [String: String]] = [:]
+    /// The `PAYGENT_*` environment variables seen at load, for sections' overrides.
+    public var environment: [String: String] = [:]
 
-    public var facilitatorURL: String { "http://\(facilitatorHTTP)" }
-    public var marketURL: String { "http://\(marketHTTP)" }
+    /// A section's value: the environment variable `variable` if set, else the file's.
+    public func setting(_ section: String, _ key: String, environment variable: String? = nil) -> String? {
+        if let variable, let value = environment[variable], !value.isEmpty { return value }
+        return sections[section]?[key]
+    }
+
+    /// Sets a section's value (what a file would say).
+    public mutating func set(_ section: String, _ key: String, _ value: String) {
+        sections[section, default: [:]][key] = value
+    }
 
     /// Local defaults: each service on ipc sockets `<home>/run/sockets/<service>.rpc|.pub`. The
     /// services create that directory with mode 0700, so only the user who started the deployment
@@ -100,12 +108,7 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
             fileConfig.dataDirectory = home
         }
         config = fileConfig.rebasingDefaultSockets(from: config)
-        if let value = environment["PAYGENT_FACILITATOR_HTTP"], !value.isEmpty { config.facilitatorHTTP = value }
-        if let value = environment["PAYGENT_MARKET_HTTP"], !value.isEmpty { config.marketHTTP = value }
-        if let value = environment["PAYGENT_MAX_PAYMENT_VALIDITY"], !value.isEmpty {
-            guard let seconds = Int(value) else { throw ConfigError("PAYGENT_MAX_PAYMENT_VALIDITY=\(value) is not a number of seconds") }
-            config.maxPaymentValiditySeconds = seconds
-        }
+        config.environment = environment.filter { $0.key.hasPrefix("PAYGENT_") }
         if let level = environment["PAYGENT_LOG_LEVEL"] {
             guard let parsed = LogLevel(rawValue: level.lowercased()) else {
                 throw ConfigError("PAYGENT_LOG_LEVEL=\(level) is not a level; use one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -133,13 +136,11 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
     }
 
     /// The shape of a config file: every field optional, so a file names only what it changes.
+    /// Any other top-level object is a service's section.
     private struct File: Decodable {
         var dataDirectory: String?
         var logLevel: LogLevel?
         var services: [String: PartialEndpoints]?
-        var facilitatorHTTP: String?
-        var marketHTTP: String?
-        var maxPaymentValiditySeconds: Int?
         struct PartialEndpoints: Decodable {
             var rpc: String?
             var pub: String?
@@ -160,9 +161,15 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
             throw ConfigError("config file \(path) is not valid: \(error)")
         }
         if let dir = file.dataDirectory { dataDirectory = dir }
-        if let value = file.facilitatorHTTP { facilitatorHTTP = value }
-        if let value = file.marketHTTP { marketHTTP = value }
-        if let value = file.maxPaymentValiditySeconds { maxPaymentValiditySeconds = value }
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        for (name, value) in object where !["dataDirectory", "logLevel", "services"].contains(name) {
+            if let members = value as? [String: Any] {
+                for (key, member) in members { set(name, key, Self.text(member)) }
+            } else if let (section, key) = Self.movedToSections[name] {
+                // Written before settings had sections; still read.
+                set(section, key, Self.text(value))
+            }
+        }
         if let level = file.logLevel { logLevel = level }
         for (name, endpoints) in file.services ?? [:] {
             guard let service = ServiceName(rawValue: name) else {
@@ -173,11 +180,24 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// Settings that were top-level before they moved into their service's section.
+    static let movedToSections: [String: (String, String)] = [
+        "facilitatorHTTP": ("payments", "facilitatorHTTP"), "maxPaymentValiditySeconds": ("payments", "maxPaymentValiditySeconds"),
+        "marketHTTP": ("market", "http"),
+    ]
+
+    /// A JSON value as a section's text.
+    static func text(_ value: Any) -> String {
+        if let string = value as? String { return string }
+        if let number = value as? NSNumber { return number.stringValue }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(value)"
+    }
+
     /// Every endpoint is a ZeroMQ transport we use, and no two sockets share one.
     public func validate() throws(ConfigError) {
-        guard (10...86_400).contains(maxPaymentValiditySeconds) else {
-            throw ConfigError("maxPaymentValiditySeconds is \(maxPaymentValiditySeconds); it must be 10 to 86400 seconds")
-        }
         var seen: [String: String] = [:]
         for service in ServiceName.allCases {
             let endpoints = self.endpoints(service)
@@ -208,21 +228,11 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
 
     /// The configuration as a config file would spell it.
     public func fileJSON() -> String {
-        var services: [String: ServiceEndpoints] = [:]
-        for (name, endpoints) in self.services { services[name.rawValue] = endpoints }
-        struct Out: Encodable {
-            var dataDirectory: String
-            var logLevel: LogLevel
-            var services: [String: ServiceEndpoints]
-            var facilitatorHTTP: String
-            var marketHTTP: String
-            var maxPaymentValiditySeconds: Int
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(Out(
-            dataDirectory: dataDirectory, logLevel: logLevel, services: services, facilitatorHTTP: facilitatorHTTP,
-            marketHTTP: marketHTTP, maxPaymentValiditySeconds: maxPaymentValiditySeconds))) ?? Data()
+        var services: [String: [String: String]] = [:]
+        for (name, endpoints) in self.services { services[name.rawValue] = ["rpc": endpoints.rpc, "pub": endpoints.pub] }
+        var object: [String: Any] = ["dataDirectory": dataDirectory, "logLevel": logLevel.rawValue, "services": services]
+        for (name, values) in sections where object[name] == nil { object[name] = values }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

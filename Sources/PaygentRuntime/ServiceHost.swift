@@ -17,6 +17,61 @@ public struct ServiceEnvironment: Sendable {
     public let background: BackgroundWork
     /// The only source of time for the service's code (a manual clock in tests).
     public let time: ServiceTime
+    /// The only source of randomness for the service's code: nonces, ids (seeded in tests).
+    public let random: RandomSource
+    /// Service-specific lines for `health` (a cache's hits and misses, say).
+    public let health: HealthDetails
+}
+
+/// Random bytes, injected: the system's generator in a service, a seeded one in a test that must
+/// repeat exactly.
+public struct RandomSource: Sendable {
+    public let bytes: @Sendable (Int) -> [UInt8]
+
+    public init(bytes: @escaping @Sendable (Int) -> [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// The operating system's generator (`getrandom`).
+    public static let system = RandomSource { count in
+        var generator = SystemRandomNumberGenerator()
+        var out = [UInt8]()
+        out.reserveCapacity(count + 8)
+        while out.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { out.append(contentsOf: $0) }
+        }
+        return Array(out.prefix(count))
+    }
+
+    /// A 32-byte EIP-3009 nonce.
+    public func nonce() -> [UInt8] { bytes(32) }
+
+    /// A random (version 4) UUID, lower case: ids of records.
+    public func id() -> String {
+        var raw = bytes(16)
+        raw[6] = (raw[6] & 0x0F) | 0x40
+        raw[8] = (raw[8] & 0x3F) | 0x80
+        let uuid = UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
+        return uuid.uuidString.lowercased()
+    }
+}
+
+/// Lines a service adds to its `health` reply, each read when `health` is called.
+public final class HealthDetails: Sendable {
+    private let readers = Mutex<[(String, @Sendable () -> String)]>([])
+
+    public init() {}
+
+    /// Adds `name` (dotted, lower case: `offer_cache.entries`), read by `value` at every `health`.
+    public func report(_ name: String, _ value: @escaping @Sendable () -> String) {
+        readers.withLock { $0.append((name, value)) }
+    }
+
+    var current: [String: String]? {
+        let readers = self.readers.withLock { $0 }
+        guard !readers.isEmpty else { return nil }
+        return Dictionary(readers.map { ($0.0, $0.1()) }, uniquingKeysWith: { _, last in last })
+    }
 }
 
 /// Time as a service sees it: a clock to wait on and measure with, and the wall-clock date, read
@@ -160,7 +215,8 @@ public enum ServiceHost {
 
     /// Starts the service on `config` and returns when it has shut down after a signal.
     public static func run(
-        _ definition: ServiceDefinition, config: PaygentConfig, termination: TerminationSignal, time: ServiceTime = .system
+        _ definition: ServiceDefinition, config: PaygentConfig, termination: TerminationSignal, time: ServiceTime = .system,
+        random: RandomSource = .system
     ) async throws {
         let name = definition.name
         let endpoints = config.endpoints(name)
@@ -182,23 +238,24 @@ public enum ServiceHost {
             PubLogHandler(service: name.rawValue, level: level, publisher: publisher, recent: recent)
         }
         let background = BackgroundWork(logger: logger)
+        let details = HealthDetails()
         let environment = ServiceEnvironment(
             service: name, config: config, logger: logger, publisher: publisher, context: context,
-            directory: directory, background: background, time: time)
+            directory: directory, background: background, time: time, random: random, health: details)
 
         let server = RPCServer(endpoint: endpoints.rpc, serviceName: name.rawValue, context: context, logger: logger)
         let startedAt = time.now()
         let publisherEndpoint = publisher.endpoint
         let stats = server.stats
         let boundRPC = BoundEndpoint()
-        server.register(CommonMethod.health) { (_: HealthRequest, _) in
+        server.register(CommonMethod.health, placement: .loop) { (_: HealthRequest, _) in
             HealthReply(
                 service: name.rawValue, version: PaygentVersion.current, pid: getpid(), startedAt: startedAt,
                 uptimeSeconds: time.now().timeIntervalSince(startedAt),
                 requestsServed: stats.requestsServed, errors: stats.errors, inFlight: stats.inFlight,
-                rpcEndpoint: boundRPC.value ?? endpoints.rpc, pubEndpoint: publisherEndpoint)
+                rpcEndpoint: boundRPC.value ?? endpoints.rpc, pubEndpoint: publisherEndpoint, details: details.current)
         }
-        server.register(CommonMethod.recentLogs) { (request: RecentLogsRequest, _) in
+        server.register(CommonMethod.recentLogs, placement: .loop) { (request: RecentLogsRequest, _) in
             RecentLogsReply(records: recent.latest(min(max(request.limit, 0), 1000), minimumLevel: request.minimumLevel))
         }
         try await definition.setUp(server, environment)

@@ -23,7 +23,7 @@ public struct PackageImports {
         ["CZeroMQ", "CSecp256k1"],
         ["PaygentWire", "PaygentCrypto", "PaygentStorage"],
         ["PaygentTransport", "PaygentMoney", "PaygentKeystore", "PaygentX402", "PaygentLedger"],
-        ["PaygentRuntime", "PaygentX402HTTP"],
+        ["PaygentRuntime", "PaygentX402HTTP", "PaygentServiceKit"],
         ["PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentOrchestratorAPI"],
         ["PaygentPayments", "PaygentPaymentsClient", "PaygentMarket", "PaygentRegistry", "PaygentVVS", "PaygentMoonlander",
          "PaygentOrchestrator", "PaygentTestSupport"],

@@ -88,6 +88,8 @@ public final class RPCServer: Sendable {
                 reply = try await handler(request, context)
             } catch let error as PaygentError {
                 throw error
+            } catch let error as any PaygentErrorConvertible {
+                throw error.paygentError
             } catch is CancellationError {
                 throw PaygentError(.cancelled, "\(method) was cancelled")
             } catch {

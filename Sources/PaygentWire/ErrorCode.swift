@@ -78,3 +78,10 @@ public struct PaygentError: Error, Sendable, CustomStringConvertible {
         "\(code.name): \(message)"
     }
 }
+
+/// A domain error (a ledger refusal, a keystore failure) that knows its wire code and the message
+/// a caller needs. The RPC server converts it on the way out, so handlers throw domain errors as
+/// they are instead of mapping them one by one.
+public protocol PaygentErrorConvertible: Error {
+    var paygentError: PaygentError { get }
+}

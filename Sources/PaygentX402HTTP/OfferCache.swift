@@ -57,6 +57,9 @@ public final class OfferCache: Sendable {
         }
     }
 
+    /// Entries held now, fresh or not yet dropped.
+    public var count: Int { entries.withLock { $0.count } }
+
     public func forget(_ key: String) {
         _ = entries.withLock { $0.removeValue(forKey: key) }
     }

@@ -1,5 +1,6 @@
 import PaygentPayments
 import PaygentPaymentsAPI
+import PaygentRuntime
 import PaygentTestSupport
 import XCTest
 
@@ -9,6 +10,9 @@ final class PaymentsCatalogTests: XCTestCase {
     func testServesItsCatalog() async throws {
         // The host refuses to start a service whose handlers differ from its catalog.
         let service = try await InProcessService(PaymentsService.definition)
+        // The service's own health lines come with the common ones.
+        let health = try await service.client.call(CommonMethod.health, HealthRequest())
+        XCTAssertEqual(health.details?["offer_cache.entries"], "0")
         try await service.stop()
     }
 

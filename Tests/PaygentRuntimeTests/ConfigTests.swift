@@ -48,12 +48,27 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_HOME": "/tmp/" + String(repeating: "d", count: 100)])) { error in
             XCTAssertTrue("\(error)".contains("107 bytes"), "\(error)")
         }
-        XCTAssertThrowsError(try PaygentConfig.load(environment: ["PAYGENT_MAX_PAYMENT_VALIDITY": "5"])) { error in
-            XCTAssertTrue("\(error)".contains("maxPaymentValiditySeconds"), "\(error)")
-        }
         XCTAssertThrowsError(try PaygentConfig.load(file: "/nonexistent/paygent.json", environment: [:])) { error in
             XCTAssertTrue("\(error)".contains("cannot read config file /nonexistent/paygent.json"), "\(error)")
         }
+    }
+
+    /// Settings of one service live in its section; the runtime keeps them as text, the
+    /// environment variable a section names wins, and pre-section top-level keys are still read.
+    func testSectionsBelongToTheirService() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-config-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("c.json").path
+        try #"{"registry": {"cacheSeconds": 30, "name": "r"}, "marketHTTP": "127.0.0.1:9000"}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        let config = try PaygentConfig.load(file: file, environment: ["PAYGENT_HOME": dir.path, "PAYGENT_REGISTRY_NAME": "from-env"])
+        XCTAssertEqual(config.setting("registry", "cacheSeconds"), "30")
+        XCTAssertEqual(config.setting("registry", "name", environment: "PAYGENT_REGISTRY_NAME"), "from-env")
+        XCTAssertEqual(config.setting("market", "http"), "127.0.0.1:9000", "a top-level key from before sections")
+        var written = config
+        written.environment = [:]
+        try written.fileJSON().write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try PaygentConfig.load(file: file, environment: ["PAYGENT_HOME": dir.path]).sections, config.sections)
     }
 
     func testWrittenFileLoadsBack() throws {

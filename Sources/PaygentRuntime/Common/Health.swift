@@ -16,11 +16,15 @@ public struct HealthReply: Codable, Sendable, Equatable {
     public var inFlight: Int
     public var rpcEndpoint: String
     public var pubEndpoint: String
+    /// What the service adds of its own (`offer_cache.entries`, `payments.pending`), by name.
+    public var details: [String: String]?
 
     public init(
         service: String, version: String, pid: Int32, startedAt: Date, uptimeSeconds: Double,
-        requestsServed: Int, errors: Int, inFlight: Int, rpcEndpoint: String, pubEndpoint: String
+        requestsServed: Int, errors: Int, inFlight: Int, rpcEndpoint: String, pubEndpoint: String,
+        details: [String: String]? = nil
     ) {
+        self.details = details
         self.service = service
         self.version = version
         self.pid = pid
