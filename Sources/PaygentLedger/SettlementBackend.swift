@@ -54,6 +54,7 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case insufficientBalance = "invalid_exact_evm_insufficient_balance"
         case invalidAmount = "invalid_amount"
         case invalidRecipient = "invalid_recipient"
+        case unsupported = "unsupported"
         case storage = "storage_failure"
     }
 
@@ -80,7 +81,7 @@ extension LedgerError: PaygentErrorConvertible {
             switch kind {
             case .unknownToken: .notFound
             case .nonceUsed: .conflict
-            case .insufficientBalance: .failedPrecondition
+            case .insufficientBalance, .unsupported: .failedPrecondition
             case .storage: .internal
             case .badSignature, .notYetValid, .expired, .invalidAmount, .invalidRecipient: .badRequest
             }
@@ -88,18 +89,44 @@ extension LedgerError: PaygentErrorConvertible {
     }
 }
 
-/// Where signed transfers are settled. The embedded SQLite ledger is the default ("local
-/// chain"); a backend that submits `transferWithAuthorization` to a Cronos node over JSON-RPC
-/// implements the same calls.
+/// Where signed transfers are settled: everything the payments service's handlers, facilitator
+/// and reconciler ask of a chain. The embedded SQLite ledger is the default ("local chain"); a
+/// backend that submits `transferWithAuthorization` and `cancelAuthorization` to a Cronos node
+/// over JSON-RPC, and reads balances, nonces and logs from it, implements the same calls.
 public protocol SettlementBackend: Sendable {
     var chainID: UInt64 { get }
+
+    /// The tokens settled here, by contract address and by symbol (case-insensitive).
+    func token(_ address: Address) -> LedgerToken?
+    func token(symbol: String) -> LedgerToken?
+
+    /// Recovered signers, remembered so that a payment verified and then settled is recovered once.
+    var signers: SignerCache { get }
 
     /// Applies every transfer or none, checking signatures, nonces, time windows and balances.
     /// A repeated `idempotencyKey` returns the first receipt and moves nothing.
     func settle(_ transfers: [SignedTransfer], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt
 
+    /// Test funds: a local chain mints them; a real chain refuses (`unsupported`).
+    func mint(token: Address, to: Address, amount: BigUInt, idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt
+
     func balance(token: Address, owner: Address) async throws(LedgerError) -> BigUInt
+    /// Every token's balance of `owner`, zeros included.
+    func balances(owner: Address) async throws(LedgerError) -> [(token: LedgerToken, amount: BigUInt)]
 
     /// True if `authorizer` has used `nonce` on `token` (EIP-3009 `authorizationState`).
     func authorizationUsed(token: Address, authorizer: Address, nonce: [UInt8]) async throws(LedgerError) -> Bool
+    /// What became of an authorization's nonce: unused, settled (by which transaction) or cancelled.
+    func authorizationState(token: Address, authorizer: Address, nonce: [UInt8]) async throws(LedgerError) -> AuthorizationState
+    /// EIP-3009 `cancelAuthorization`, signed by the authorizer; returns the state the nonce had.
+    @discardableResult
+    func cancelAuthorization(token: Address, authorizer: Address, nonce: [UInt8], signature: Signature) async throws(LedgerError) -> AuthorizationState
+    /// True when a settlement under `idempotencyKey` is on record.
+    func settlementRecorded(idempotencyKey: String) async throws(LedgerError) -> Bool
+
+    /// What verifying a payment needs, in one read: the payer's balance and whether the nonce is used.
+    func paymentState(token: Address, owner: Address, nonce: [UInt8]) throws(LedgerError) -> (balance: BigUInt, nonceUsed: Bool)
+
+    /// The transaction log, newest first, a page at a time.
+    func transactions(owner: Address?, token: Address?, limit: Int, beforeSequence: Int64?) async throws(LedgerError) -> [LedgerTransaction]
 }

@@ -23,7 +23,7 @@ import PaygentMoney
 /// within the caller's deadline.
 struct FetchHandler: HandlerGroup {
     let wallets: WalletStore
-    let ledger: LocalLedger
+    let ledger: any SettlementBackend
     let payments: PaymentLog
     let resolver: PaymentResolver
     let target: FetchTarget
@@ -34,7 +34,7 @@ struct FetchHandler: HandlerGroup {
     let client: X402HTTPClient
 
     init(
-        wallets: WalletStore, ledger: LocalLedger, payments: PaymentLog, resolver: PaymentResolver, target: FetchTarget,
+        wallets: WalletStore, ledger: any SettlementBackend, payments: PaymentLog, resolver: PaymentResolver, target: FetchTarget,
         maxPaymentValiditySeconds: UInt64, offers: OfferCache, time: ServiceTime, random: RandomSource
     ) {
         (self.wallets, self.ledger, self.payments, self.resolver, self.target) = (wallets, ledger, payments, resolver, target)

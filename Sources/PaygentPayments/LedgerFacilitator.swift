@@ -14,12 +14,12 @@ import PaygentX402HTTP
 /// `invalid_exact_evm_nonce_already_used` and moves nothing, so a resource server can serve one
 /// response per successful settlement.
 public struct LedgerFacilitator: Facilitator {
-    let ledger: LocalLedger
+    let ledger: any SettlementBackend
 
     /// The wall clock validity windows are checked against.
     let clock: @Sendable () -> Date
 
-    public init(ledger: LocalLedger, now: @escaping @Sendable () -> Date) {
+    public init(ledger: any SettlementBackend, now: @escaping @Sendable () -> Date) {
         self.clock = now
         self.ledger = ledger
     }

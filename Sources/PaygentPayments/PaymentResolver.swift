@@ -19,7 +19,7 @@ import Synchronization
 /// start-up (a crash), and, periodically, any payment pending that no fetch is working on.
 struct PaymentResolver: Sendable {
     let wallets: WalletStore
-    let ledger: LocalLedger
+    let ledger: any SettlementBackend
     let payments: PaymentLog
     let publisher: Publisher
     let logger: Logger

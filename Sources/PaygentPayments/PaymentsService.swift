@@ -20,7 +20,7 @@ import PaygentMoney
 public enum PaymentsService {
     public static let definition = ServiceDefinition(name: .payments, catalog: PaymentsCatalog.catalog) { server, environment in
         let path = (environment.directory as NSString).appendingPathComponent("ledger.sqlite")
-        let ledger: LocalLedger
+        let ledger: any SettlementBackend
         do throws(LedgerError) {
             ledger = try LocalLedger(path: path, chainID: 338, now: environment.time.now)
         } catch {
@@ -69,7 +69,7 @@ public enum PaymentsService {
 /// The RPC handlers over the ledger. Database writes and signature checks run on the shared
 /// pool (`.parallel`), not on the server's socket thread.
 struct PaymentsHandlers: HandlerGroup {
-    let ledger: LocalLedger
+    let ledger: any SettlementBackend
     let logger: Logger
 
     func register(on server: RPCServer) {
@@ -145,7 +145,7 @@ struct PaymentsHandlers: HandlerGroup {
 }
 
 extension LedgerTransaction {
-    func entry(_ ledger: LocalLedger) throws(PaygentError) -> LedgerEntry {
+    func entry(_ ledger: any SettlementBackend) throws(PaygentError) -> LedgerEntry {
         guard let address = try? Address(token), let known = ledger.token(address) else {
             throw PaygentError(.internal, "the log names an unknown token \(token)")
         }
@@ -163,7 +163,7 @@ extension LedgerTransaction {
 }
 
 extension SettlementReceipt {
-    func message(_ ledger: LocalLedger) throws(PaygentError) -> LedgerReceipt {
+    func message(_ ledger: any SettlementBackend) throws(PaygentError) -> LedgerReceipt {
         LedgerReceipt(transactions: try transactions.map { (t) throws(PaygentError) in try t.entry(ledger) }, replayed: replayed)
     }
 }

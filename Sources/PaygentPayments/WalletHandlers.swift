@@ -13,7 +13,7 @@ import PaygentMoney
 /// Wallet methods: create, list, daily limits, and transfers signed by a wallet's key.
 struct WalletHandlers: HandlerGroup {
     let wallets: WalletStore
-    let ledger: LocalLedger
+    let ledger: any SettlementBackend
     let now: @Sendable () -> Date
     let random: RandomSource
 
