@@ -185,7 +185,10 @@ let package = Package(
 
         .testTarget(
             name: "PaygentWireTests",
-            dependencies: ["PaygentWire", "PaygentPaymentsAPI", "PaygentRuntime", "PaygentMoney", "PaygentX402", "PaygentCrypto"]),
+            dependencies: [
+                "PaygentWire", "PaygentPaymentsAPI", "PaygentRuntime", "PaygentMoney", "PaygentX402", "PaygentCrypto",
+                "PaygentTestSupport",
+            ]),
         .testTarget(
             name: "PaygentCryptoTests", dependencies: ["PaygentCrypto", "PaygentKeystore", .product(name: "BigInt", package: "BigInt")],
             exclude: ["Fixtures"]),

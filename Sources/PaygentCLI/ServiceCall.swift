@@ -54,6 +54,20 @@ final class ServiceCall {
         }
     }
 
+    /// The one shape of a command that calls a method and shows its reply: with `json`, the
+    /// reply as JSON (ISO 8601 dates, sorted keys); otherwise `human` prints it for people.
+    func show<Request, Reply: Encodable>(
+        _ method: RPCMethod<Request, Reply>, _ request: Request, json: Bool, idempotencyKey: String? = nil,
+        human: (Reply) throws -> Void
+    ) async throws {
+        let reply = try await call(method, request, idempotencyKey: idempotencyKey)
+        if json {
+            try printJSON(reply)
+        } else {
+            try human(reply)
+        }
+    }
+
     /// `unavailable` and `deadline_exceeded` mean two things: the service could not be reached,
     /// or it answered with that code about the work (a URL it could not reach). A quick `health`
     /// call tells them apart, so "not running" is said only when it is true.

@@ -56,7 +56,7 @@ final class RecorderState {
 
     /// The shape of `T` and a stand-in value of it.
     func shape<T: Decodable>(of type: T.Type) throws -> (WireShape, T) {
-        if let scalar = filled ? Self.filledScalar(type) : Self.scalar(type) { return scalar }
+        if let scalar = Self.scalar(type, filled: filled) { return scalar }
         if let described = T.self as? any WireSchemaDescribed.Type {
             var schema = self.schema(root: .scalar(""))
             let shape = described.wireSchema(into: &schema)
@@ -116,58 +116,30 @@ final class RecorderState {
         return (.enumeration(name, raw: raw), first)
     }
 
-    /// Values the format knows directly, with the stand-ins of `sample`.
-    static func filledScalar<T>(_ type: T.Type) -> (WireShape, T)? {
-        guard let (shape, _) = scalar(type) else { return nil }
+    /// Values the format knows directly, with their stand-ins: the smallest for `record`, one
+    /// with every bit of content for `sample`.
+    static func scalar<T>(_ type: T.Type, filled: Bool) -> (WireShape, T)? {
         let sample: Any
         switch type {
-        case is Bool.Type: sample = true
-        case is String.Type: sample = "100000"
-        case is Int.Type: sample = 7 as Int
-        case is Int8.Type: sample = 7 as Int8
-        case is Int16.Type: sample = 7 as Int16
-        case is Int32.Type: sample = 7 as Int32
-        case is Int64.Type: sample = 7 as Int64
-        case is UInt.Type: sample = 7 as UInt
-        case is UInt8.Type: sample = 7 as UInt8
-        case is UInt16.Type: sample = 7 as UInt16
-        case is UInt32.Type: sample = 7 as UInt32
-        case is UInt64.Type: sample = 7 as UInt64
-        case is Double.Type: sample = 1.5 as Double
-        case is Float.Type: sample = 1.5 as Float
-        case is Data.Type: sample = Data([0x01, 0x02])
-        case is [UInt8].Type: sample = [0x01, 0x02] as [UInt8]
-        case is UUID.Type: sample = UUID(uuid: (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16))
-        case is Date.Type: sample = Date(timeIntervalSince1970: 1_764_633_600)
-        case is URL.Type: sample = URL(string: "http://127.0.0.1:8402/prices")!
-        default: return nil
-        }
-        return (shape, sample as! T)
-    }
-
-    /// Values the format knows directly, with their stand-ins.
-    static func scalar<T>(_ type: T.Type) -> (WireShape, T)? {
-        let sample: Any
-        switch type {
-        case is Bool.Type: sample = false
-        case is String.Type: sample = "0"
-        case is Int.Type: sample = 0 as Int
-        case is Int8.Type: sample = 0 as Int8
-        case is Int16.Type: sample = 0 as Int16
-        case is Int32.Type: sample = 0 as Int32
-        case is Int64.Type: sample = 0 as Int64
-        case is UInt.Type: sample = 0 as UInt
-        case is UInt8.Type: sample = 0 as UInt8
-        case is UInt16.Type: sample = 0 as UInt16
-        case is UInt32.Type: sample = 0 as UInt32
-        case is UInt64.Type: sample = 0 as UInt64
-        case is Double.Type: sample = 0 as Double
-        case is Float.Type: sample = 0 as Float
-        case is Data.Type: sample = Data()
-        case is [UInt8].Type: return (.scalar("[UInt8]"), [UInt8]() as! T)
-        case is UUID.Type: sample = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-        case is Date.Type: sample = Date(timeIntervalSince1970: 0)
-        case is URL.Type: sample = URL(string: "http://localhost")!
+        case is Bool.Type: sample = filled
+        case is String.Type: sample = filled ? "100000" : "0"
+        case is Int.Type: sample = (filled ? 7 : 0) as Int
+        case is Int8.Type: sample = (filled ? 7 : 0) as Int8
+        case is Int16.Type: sample = (filled ? 7 : 0) as Int16
+        case is Int32.Type: sample = (filled ? 7 : 0) as Int32
+        case is Int64.Type: sample = (filled ? 7 : 0) as Int64
+        case is UInt.Type: sample = (filled ? 7 : 0) as UInt
+        case is UInt8.Type: sample = (filled ? 7 : 0) as UInt8
+        case is UInt16.Type: sample = (filled ? 7 : 0) as UInt16
+        case is UInt32.Type: sample = (filled ? 7 : 0) as UInt32
+        case is UInt64.Type: sample = (filled ? 7 : 0) as UInt64
+        case is Double.Type: sample = (filled ? 1.5 : 0) as Double
+        case is Float.Type: sample = (filled ? 1.5 : 0) as Float
+        case is Data.Type: sample = filled ? Data([0x01, 0x02]) : Data()
+        case is [UInt8].Type: return (.scalar("[UInt8]"), (filled ? [0x01, 0x02] : []) as [UInt8] as! T)
+        case is UUID.Type: sample = filled ? UUID(uuid: (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)) : UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        case is Date.Type: sample = Date(timeIntervalSince1970: filled ? 1_764_633_600 : 0)
+        case is URL.Type: sample = URL(string: filled ? "http://127.0.0.1:8402/prices" : "http://localhost")!
         default: return nil
         }
         return (.scalar(String(describing: T.self)), sample as! T)

@@ -23,15 +23,10 @@ struct Faucet: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let config = try global.load()
-        let receipt: LedgerReceipt = try await ServiceCall(config: config, service: .payments).call(
-            PaymentsMethod.faucet, FaucetRequest(to: address, token: token.uppercased(), amount: amount),
-            idempotencyKey: "faucet-\(UUID().uuidString)")
-        if json {
-            try printJSON(receipt)
-            return
-        }
-        printReceipt(receipt, verb: "minted")
+        try await ServiceCall(config: try global.load(), service: .payments).show(
+            PaymentsMethod.faucet, FaucetRequest(to: address, token: token.uppercased(), amount: amount), json: json,
+            idempotencyKey: "faucet-\(UUID().uuidString)"
+        ) { receipt in printReceipt(receipt, verb: "minted") }
     }
 }
 

@@ -27,12 +27,15 @@ struct Payments: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let reply: PaymentListReply = try await ServiceCall(config: try global.load(), service: .payments).call(
-                PaymentsMethod.paymentList,
-                PaymentListRequest(
-                    status: status, wallet: wallet, service: service, since: hours.map { Date().addingTimeInterval(-$0 * 3600) },
-                    limit: limit, offset: offset))
-            if json { return try printJSON(reply) }
+            let request = PaymentListRequest(
+                status: status, wallet: wallet, service: service, since: hours.map { Date().addingTimeInterval(-$0 * 3600) },
+                limit: limit, offset: offset)
+            try await ServiceCall(config: try global.load(), service: .payments).show(PaymentsMethod.paymentList, request, json: json) { reply in
+                Self.printTable(reply)
+            }
+        }
+
+        static func printTable(_ reply: PaymentListReply) {
             let style = Style.forStandardOutput()
             var table = Table(headers: ["ID", "TIME (UTC)", "WALLET", "SERVICE", "AMOUNT", "STATUS", "LATENCY", "TX"])
             for p in reply.payments {
@@ -66,9 +69,11 @@ struct Payments: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
-            let stats: PaymentStats = try await ServiceCall(config: try global.load(), service: .payments).call(
-                PaymentsMethod.paymentStats, PaymentStatsRequest())
-            if json { return try printJSON(stats) }
+            try await ServiceCall(config: try global.load(), service: .payments).show(
+                PaymentsMethod.paymentStats, PaymentStatsRequest(), json: json, human: Self.printStats)
+        }
+
+        static func printStats(_ stats: PaymentStats) {
             print("payments       \(stats.count) (\(stats.confirmed) confirmed, \(stats.failed) failed)")
             print("success rate   \(String(format: "%.1f%%", stats.successRate * 100))")
             for volume in stats.volume {
