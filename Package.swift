@@ -115,6 +115,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The payments service as tests start it: beside payments, so the test kit knows no service.
+        .target(
+            name: "PaygentPaymentsTesting",
+            dependencies: ["PaygentTestSupport", "PaygentPaymentsAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire"]),
         .target(name: "PaygentPaymentsClient", dependencies: ["PaygentPaymentsAPI", "PaygentTransport", "PaygentWire", "PaygentX402"]),
         .target(name: "PaygentRegistryAPI", dependencies: ["PaygentWire"]),
         .target(
@@ -154,10 +158,7 @@ let package = Package(
         ),
         .target(
             name: "PaygentTestSupport",
-            dependencies: [
-                "PaygentWire", "PaygentTransport", "PaygentRuntime", "PaygentPaymentsAPI",
-                .product(name: "Clocks", package: "swift-clocks"),
-            ]
+            dependencies: ["PaygentWire", "PaygentTransport", "PaygentRuntime", .product(name: "Clocks", package: "swift-clocks")]
         ),
 
         .executableTarget(name: "paygent", dependencies: ["PaygentCLI"]),
@@ -216,7 +217,8 @@ let package = Package(
         .testTarget(
             name: "PaygentIntegrationTests",
             dependencies: [
-                "PaygentTestSupport", "PaygentTransport", "PaygentPaymentsAPI", "PaygentWire", "PaygentRuntime", "PaygentCrypto", "PaygentMoney",
+                "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentWire", "PaygentRuntime",
+                "PaygentCrypto", "PaygentMoney",
                 "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

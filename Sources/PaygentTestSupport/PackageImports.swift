@@ -27,6 +27,7 @@ public struct PackageImports {
         ["PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentOrchestratorAPI"],
         ["PaygentPayments", "PaygentPaymentsClient", "PaygentMarket", "PaygentRegistry", "PaygentVVS", "PaygentMoonlander",
          "PaygentOrchestrator", "PaygentTestSupport"],
+        ["PaygentPaymentsTesting"],
         ["PaygentCLI", "PaygentBench"],
         ["paygent", "paygent-payments", "paygent-registry", "paygent-vvs", "paygent-moonlander", "paygent-orchestrator",
          "paygent-market", "paygent-bench"],

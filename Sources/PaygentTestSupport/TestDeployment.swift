@@ -1,5 +1,4 @@
 import Foundation
-import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 import PaygentWire
@@ -25,8 +24,9 @@ public struct TestDeployment: Sendable {
         var config = defaultEndpoints
             ? PaygentConfig.defaults(home: directory) : PaygentConfig(dataDirectory: directory, logLevel: .debug, services: services)
         config.logLevel = .debug
-        config.facilitatorHTTP = "127.0.0.1:\(freePort())"
-        config.marketHTTP = "127.0.0.1:\(freePort())"
+        // The HTTP front doors of the payments service and the sample API, on ports of their own.
+        config.set("payments", "facilitatorHTTP", "127.0.0.1:\(freePort())")
+        config.set("market", "http", "127.0.0.1:\(freePort())")
         self.config = config
         configFile = (directory as NSString).appendingPathComponent("config.json")
         try config.fileJSON().write(toFile: configFile, atomically: true, encoding: .utf8)

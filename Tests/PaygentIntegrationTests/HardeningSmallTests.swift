@@ -1,6 +1,7 @@
 import Foundation
 import PaygentPaymentsAPI
 import PaygentCrypto
+import PaygentPaymentsTesting
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire

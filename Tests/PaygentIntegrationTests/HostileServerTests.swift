@@ -2,6 +2,7 @@ import BigInt
 import Foundation
 import PaygentPaymentsAPI
 import PaygentCrypto
+import PaygentPaymentsTesting
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire

@@ -2,6 +2,7 @@ import Foundation
 import PaygentPaymentsAPI
 import PaygentCrypto
 import PaygentRuntime
+import PaygentPaymentsTesting
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire

@@ -1,5 +1,6 @@
 import Foundation
 import PaygentPaymentsAPI
+import PaygentPaymentsTesting
 import PaygentTestSupport
 import PaygentTransport
 import PaygentWire

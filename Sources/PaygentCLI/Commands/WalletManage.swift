@@ -17,10 +17,9 @@ extension Wallet {
         var json = false
 
         func run() async throws {
-            let wallet: WalletInfo = try await ServiceCall(config: try global.load(), service: .payments).call(
-                PaymentsMethod.walletCreate, WalletCreateRequest(name: name), idempotencyKey: "wallet-create-\(name)")
-            if json { return try printJSON(wallet) }
-            print("\(Style.forStandardOutput().green("created")) wallet \(wallet.name) \(wallet.address)")
+            try await ServiceCall(config: try global.load(), service: .payments).show(
+                PaymentsMethod.walletCreate, WalletCreateRequest(name: name), json: json, idempotencyKey: "wallet-create-\(name)"
+            ) { wallet in print("\(Style.forStandardOutput().green("created")) wallet \(wallet.name) \(wallet.address)") }
         }
     }
 
@@ -40,12 +39,15 @@ extension Wallet {
         @Option(name: .customLong("password-file"), help: ArgumentHelp("File whose first line is the keystore's password.", valueName: "file"))
         var passwordFile: String?
 
+        @Flag(help: "Print JSON.")
+        var json = false
+
         func run() async throws {
-            let json = try readFile(keystore)
+            let keystoreJSON = try readFile(keystore)
             let password = try KeyOptions(keyFile: keystore, passwordFile: passwordFile).password()
-            let wallet: WalletInfo = try await ServiceCall(config: try global.load(), service: .payments).call(
-                PaymentsMethod.walletImport, WalletImportRequest(name: name, keystore: json, password: password))
-            print("\(Style.forStandardOutput().green("imported")) wallet \(wallet.name) \(wallet.address)")
+            try await ServiceCall(config: try global.load(), service: .payments).show(
+                PaymentsMethod.walletImport, WalletImportRequest(name: name, keystore: keystoreJSON, password: password), json: json
+            ) { wallet in print("\(Style.forStandardOutput().green("imported")) wallet \(wallet.name) \(wallet.address)") }
         }
     }
 
@@ -58,9 +60,11 @@ extension Wallet {
         var json = false
 
         func run() async throws {
-            let reply: WalletListReply = try await ServiceCall(config: try global.load(), service: .payments).call(
-                PaymentsMethod.walletList, WalletListRequest())
-            if json { return try printJSON(reply) }
+            try await ServiceCall(config: try global.load(), service: .payments).show(
+                PaymentsMethod.walletList, WalletListRequest(), json: json, human: Self.printTable)
+        }
+
+        static func printTable(_ reply: WalletListReply) {
             let style = Style.forStandardOutput()
             var table = Table(headers: ["NAME", "ADDRESS", "DAILY LIMITS (left today)"])
             for wallet in reply.wallets {
@@ -92,18 +96,24 @@ extension Wallet {
         @Flag(help: "Remove the limit.")
         var remove = false
 
+        @Flag(help: "Print JSON.")
+        var json = false
+
         func validate() throws {
             if remove == (amount != nil) { throw ValidationError("give an amount, or --remove") }
         }
 
         func run() async throws {
-            let info: WalletInfo = try await ServiceCall(config: try global.load(), service: .payments).call(
-                PaymentsMethod.walletLimit, WalletLimitRequest(wallet: wallet, token: token.uppercased(), amount: amount))
-            let limit = info.limits.first { $0.token == token.uppercased() }
-            print(limit.map {
-                "\(info.name): at most \($0.limit.formatted(decimals: $0.decimals)) \($0.token) per UTC day, \($0.remaining.formatted(decimals: $0.decimals)) left today"
+            let symbol = token.uppercased()
+            try await ServiceCall(config: try global.load(), service: .payments).show(
+                PaymentsMethod.walletLimit, WalletLimitRequest(wallet: wallet, token: symbol, amount: amount), json: json
+            ) { info in
+                let limit = info.limits.first { $0.token == symbol }
+                print(limit.map {
+                    "\(info.name): at most \($0.limit.formatted(decimals: $0.decimals)) \($0.token) per UTC day, \($0.remaining.formatted(decimals: $0.decimals)) left today"
+                }
+                    ?? "\(info.name): no \(symbol) limit")
             }
-                ?? "\(info.name): no \(token.uppercased()) limit")
         }
     }
 
@@ -130,12 +140,10 @@ extension Wallet {
         var json = false
 
         func run() async throws {
-            let receipt: LedgerReceipt = try await ServiceCall(config: try global.load(), service: .payments).call(
-                PaymentsMethod.walletTransfer,
-                WalletTransferRequest(wallet: wallet, to: to, token: token.uppercased(), amount: amount),
-                idempotencyKey: "transfer-\(UUID().uuidString)")
-            if json { return try printJSON(receipt) }
-            printReceipt(receipt, verb: "sent")
+            try await ServiceCall(config: try global.load(), service: .payments).show(
+                PaymentsMethod.walletTransfer, WalletTransferRequest(wallet: wallet, to: to, token: token.uppercased(), amount: amount),
+                json: json, idempotencyKey: "transfer-\(UUID().uuidString)"
+            ) { receipt in printReceipt(receipt, verb: "sent") }
         }
     }
 }
