@@ -209,7 +209,10 @@ let package = Package(
         .testTarget(name: "PaygentStorageTests", dependencies: ["PaygentStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "PaygentPaymentsTests",
-            dependencies: ["PaygentPayments", "PaygentPaymentsAPI", "PaygentTestSupport", "PaygentTransport", "PaygentWire", "PaygentRuntime"]),
+            dependencies: [
+                "PaygentPayments", "PaygentPaymentsAPI", "PaygentTestSupport", "PaygentTransport", "PaygentWire", "PaygentRuntime",
+                "PaygentCrypto",
+            ]),
         .testTarget(name: "PaygentRegistryTests", dependencies: ["PaygentRegistry", "PaygentRegistryAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentVVSTests", dependencies: ["PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),

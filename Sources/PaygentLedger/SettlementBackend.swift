@@ -124,8 +124,10 @@ public protocol SettlementBackend: Sendable {
     /// True when a settlement under `idempotencyKey` is on record.
     func settlementRecorded(idempotencyKey: String) async throws(LedgerError) -> Bool
 
-    /// What verifying a payment needs, in one read: the payer's balance and whether the nonce is used.
-    func paymentState(token: Address, owner: Address, nonce: [UInt8]) throws(LedgerError) -> (balance: BigUInt, nonceUsed: Bool)
+    /// What verifying a payment needs, in one read: the payer's balance and whether the nonce is
+    /// used. Async, as a node's answer would be; the local ledger answers at once, on the caller's
+    /// thread.
+    func paymentState(token: Address, owner: Address, nonce: [UInt8]) async throws(LedgerError) -> (balance: BigUInt, nonceUsed: Bool)
 
     /// The transaction log, newest first, a page at a time.
     func transactions(owner: Address?, token: Address?, limit: Int, beforeSequence: Int64?) async throws(LedgerError) -> [LedgerTransaction]

@@ -77,7 +77,7 @@ public struct LedgerFacilitator: Facilitator {
             return ExactVerifier.verify(request.payment, against: request.offer, now: now())
         }
         let token = ledger.token(asset)
-        let state = try? ledger.paymentState(token: asset, owner: from, nonce: nonce)
+        let state = try? await ledger.paymentState(token: asset, owner: from, nonce: nonce)
         let used = state?.nonceUsed ?? false
         let balance = state?.balance ?? 0
         let chain = ChainState(

@@ -68,14 +68,16 @@ public final class RPCClient: Sendable {
         core.close()
     }
 
-    /// Calls `method` with `request` and decodes the reply as `Reply`.
+    /// Calls `method` with `request` and decodes the reply as `Reply`. Services and front doors
+    /// call through a method's descriptor (`call(_:_:)` with an `RPCMethod`), whose effect decides
+    /// retries; this untyped form is for the transport's own tests and benchmarks.
     ///
     /// - Parameters:
     ///   - deadline: how long to wait in all, retries included.
     ///   - idempotencyKey: for state-changing calls; the server answers a retry with the same key
     ///     from its record instead of applying it twice. Implies `idempotent`.
     ///   - idempotent: the call is safe to repeat (reads), so it is retried after a lost connection.
-    public func call<Request: Encodable, Reply: Decodable>(
+    package func call<Request: Encodable, Reply: Decodable>(
         _ method: String, _ request: Request, as reply: Reply.Type = Reply.self,
         deadline: Duration? = nil, idempotencyKey: String? = nil, idempotent: Bool = false,
         traceID: [UInt8]? = nil

@@ -69,9 +69,11 @@ public final class RPCServer: Sendable {
     }
 
     /// Registers a typed handler: the request is decoded (a bad one is answered `bad_request`
-    /// with what was wrong) and the reply encoded. Errors other than `PaygentError` become
-    /// `internal`, with details in the log only.
-    public func register<Request: Decodable & SendableMetatype, Reply: Encodable & SendableMetatype>(
+    /// with what was wrong) and the reply encoded. Errors other than `PaygentError` (and
+    /// `PaygentErrorConvertible`) become `internal`, with details in the log only. Services
+    /// register through a method's descriptor; this untyped form is for the transport's own tests
+    /// and benchmarks.
+    package func register<Request: Decodable & SendableMetatype, Reply: Encodable & SendableMetatype>(
         _ method: String, placement: HandlerPlacement = .loop,
         _ handler: @escaping @Sendable (Request, RequestContext) async throws -> Reply
     ) {
