@@ -15,7 +15,7 @@ public final class InProcessService: Sendable {
     private let running: Task<Void, any Error>
     private let ended = Ended()
 
-    public init(_ definition: ServiceDefinition, time: ServiceTime = .system) async throws {
+    public init(_ definition: ServiceDefinition, time: ServiceTime = .system, random: RandomSource = .system) async throws {
         // Test wallets use a light scrypt setting, as child processes of a TestDeployment do.
         setenv("PAYGENT_KEYSTORE_STRENGTH", "light", 1)
         let deployment = try TestDeployment()
@@ -24,7 +24,7 @@ public final class InProcessService: Sendable {
         let ended = self.ended
         running = Task {
             do {
-                try await ServiceHost.run(definition, config: config, termination: termination, time: time)
+                try await ServiceHost.run(definition, config: config, termination: termination, time: time, random: random)
                 ended.why.withLock { $0 = "stopped" }
             } catch {
                 ended.why.withLock { $0 = "\(error)" }
