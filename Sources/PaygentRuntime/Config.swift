@@ -43,8 +43,19 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
     public var services: [ServiceName: ServiceEndpoints]
     /// Each service's own settings, by section name, as text: read through its settings type.
     public var sections: [String: [String: String]] = [:]
-    /// The `PAYGENT_*` environment variables seen at load, for sections' overrides.
+    /// The `PAYGENT_*` environment variables seen at load, for sections' overrides. Variables
+    /// that name a secret (a password, a private key) are not kept; the code that needs one reads
+    /// it itself. Never encoded.
     public var environment: [String: String] = [:]
+
+    private enum CodingKeys: String, CodingKey {
+        case dataDirectory, logLevel, services, sections
+    }
+
+    /// Names of environment variables whose values are secrets.
+    static func namesSecret(_ name: String) -> Bool {
+        ["PASSWORD", "SECRET", "PRIVATE", "MNEMONIC", "SEED"].contains { name.contains($0) }
+    }
 
     /// A section's value: the environment variable `variable` if set, else the file's.
     public func setting(_ section: String, _ key: String, environment variable: String? = nil) -> String? {
@@ -108,7 +119,7 @@ public struct PaygentConfig: Codable, Sendable, Equatable {
             fileConfig.dataDirectory = home
         }
         config = fileConfig.rebasingDefaultSockets(from: config)
-        config.environment = environment.filter { $0.key.hasPrefix("PAYGENT_") }
+        config.environment = environment.filter { $0.key.hasPrefix("PAYGENT_") && !namesSecret($0.key) }
         if let level = environment["PAYGENT_LOG_LEVEL"] {
             guard let parsed = LogLevel(rawValue: level.lowercased()) else {
                 throw ConfigError("PAYGENT_LOG_LEVEL=\(level) is not a level; use one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -65,6 +65,9 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.setting("registry", "cacheSeconds"), "30")
         XCTAssertEqual(config.setting("registry", "name", environment: "PAYGENT_REGISTRY_NAME"), "from-env")
         XCTAssertEqual(config.setting("market", "http"), "127.0.0.1:9000", "a top-level key from before sections")
+        let withSecret = try PaygentConfig.load(file: file, environment: ["PAYGENT_HOME": dir.path, "PAYGENT_KEYSTORE_PASSWORD": "hunter2"])
+        XCTAssertNil(withSecret.environment["PAYGENT_KEYSTORE_PASSWORD"], "a secret is not kept in the configuration")
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(withSecret), as: UTF8.self).contains("hunter2"))
         var written = config
         written.environment = [:]
         try written.fileJSON().write(toFile: file, atomically: true, encoding: .utf8)
