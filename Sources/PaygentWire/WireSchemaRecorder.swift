@@ -63,6 +63,7 @@ final class RecorderState {
             messages = schema.messages
             enumerations = schema.enumerations
             aliases = schema.aliases
+            notes = schema.notes
             return (shape, described.wireSchemaSample as! T)
         }
         if let container = T.self as? any SchemaContainer.Type {

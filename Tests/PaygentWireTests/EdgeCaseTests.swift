@@ -29,3 +29,52 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(try BinaryDecoder().decode(Holder.self, from: some), Holder(value: 3))
     }
 }
+
+/// The schema recorder walks synthesized conformances, documents wrappers, and lets a type it
+/// cannot walk describe itself.
+final class WireSchemaRecorderTests: XCTestCase {
+    enum Side: String, Codable, CaseIterable { case buy, sell }
+    struct Order: Codable {
+        var id: String
+        var side: Side
+        var quantity: Int?
+        var tags: [String]
+        var legs: [String: Leg]
+        struct Leg: Codable { var price: Double }
+    }
+    enum Action: Codable, WireSchemaDescribed {
+        case hold, trade(Int)
+        static func wireSchema(into recorder: inout WireSchema) -> WireShape { .scalar("Action") }
+        static var wireSchemaSample: Action { .hold }
+    }
+    struct Plan: Codable { var action: Action }
+
+    func testRecordsFieldsTagsAndShapes() throws {
+        let schema = try WireSchemaRecorder.record(Order.self)
+        guard case .message = schema.root else { return XCTFail("the root is a message: \(schema.root)") }
+        let order = try XCTUnwrap(schema.messages.values.first { $0.name.hasSuffix("Order") })
+        XCTAssertEqual(order.fields.map(\.name), ["id", "side", "quantity", "tags", "legs"])
+        XCTAssertEqual(order.fields.map(\.required), [true, true, false, true, true])
+        XCTAssertEqual(order.fields[0].tag, FieldTag.hash("id"))
+        XCTAssertEqual(order.fields[2].shape.wireType, .varint)
+        XCTAssertEqual(order.fields[3].shape.description, "[String]")
+        XCTAssertTrue(order.fields[4].shape.description.hasPrefix("[String: "), order.fields[4].shape.description)
+        XCTAssertEqual(schema.enumerations.values.first?.cases, ["buy", "sell"])
+        // The filled sample has every field present and encodes.
+        let sample = try WireSchemaRecorder.sample(Order.self)
+        XCTAssertEqual(sample.quantity, 7)
+        XCTAssertEqual(sample.tags, ["100000"])
+        XCTAssertEqual(sample.legs.count, 1)
+        XCTAssertNoThrow(try BinaryEncoder().encode(sample))
+    }
+
+    func testATypeThatCannotBeWalkedDescribesItself() throws {
+        let schema = try WireSchemaRecorder.record(Plan.self)
+        XCTAssertEqual(schema.messages.values.first?.fields.first?.shape, .scalar("Action"))
+        struct Unwalkable: Codable { var action: Unlisted }
+        enum Unlisted: Codable { case a(Int), b }
+        XCTAssertThrowsError(try WireSchemaRecorder.record(Unwalkable.self)) { error in
+            XCTAssertTrue("\(error)".contains("WireSchemaDescribed"), "\(error)")
+        }
+    }
+}
