@@ -120,10 +120,14 @@ let package = Package(
             name: "PaygentPaymentsTesting",
             dependencies: ["PaygentTestSupport", "PaygentPaymentsAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire"]),
         .target(name: "PaygentPaymentsClient", dependencies: ["PaygentPaymentsAPI", "PaygentTransport", "PaygentWire", "PaygentX402"]),
-        .target(name: "PaygentRegistryAPI", dependencies: ["PaygentWire"]),
+        .target(name: "PaygentRegistryAPI", dependencies: ["PaygentWire", "PaygentMoney"]),
         .target(
             name: "PaygentRegistry",
-            dependencies: ["PaygentRegistryAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "PaygentRegistryAPI", "PaygentPaymentsAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire", "PaygentMoney",
+                "PaygentServiceKit", "PaygentStorage", "PaygentX402", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire"]),
         .target(
             name: "PaygentVVS",
@@ -213,7 +217,12 @@ let package = Package(
                 "PaygentPayments", "PaygentPaymentsAPI", "PaygentTestSupport", "PaygentTransport", "PaygentWire", "PaygentRuntime",
                 "PaygentCrypto",
             ]),
-        .testTarget(name: "PaygentRegistryTests", dependencies: ["PaygentRegistry", "PaygentRegistryAPI", "PaygentTestSupport"]),
+        .testTarget(
+            name: "PaygentRegistryTests",
+            dependencies: [
+                "PaygentRegistry", "PaygentRegistryAPI", "PaygentTestSupport", "PaygentPayments", "PaygentRuntime", "PaygentTransport",
+                "PaygentWire",
+            ]),
         .testTarget(name: "PaygentVVSTests", dependencies: ["PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentTestSupport"]),

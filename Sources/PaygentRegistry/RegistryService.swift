@@ -1,14 +1,35 @@
+import Foundation
 import Logging
+import PaygentPaymentsAPI
 import PaygentRegistryAPI
 import PaygentRuntime
 import PaygentTransport
 
 /// The registry service (`paygent-registry`): the service catalog, discovery, pricing and reputation.
 ///
-/// Its domain methods are registered here as they are built; the host adds `health` and
-/// `logs.recent`.
+/// Its catalog lives in `registry.sqlite`, seeded on first start; lookups go through a cache
+/// (services 5 minutes, prices 1 minute, emptied by every change) whose hits and misses `health`
+/// reports. The host adds `health` and `logs.recent`.
 public enum RegistryService {
-    public static let definition = ServiceDefinition(name: .registry, catalog: RegistryCatalog.catalog) { _, environment in
-        environment.logger.debug("data directory ready", metadata: ["directory": "\(environment.directory)"])
+    public static let definition = ServiceDefinition(name: .registry, catalog: RegistryCatalog.catalog) { server, environment in
+        let store = try CatalogStore(directory: environment.directory)
+        if try store.isEmpty {
+            for entry in SeedCatalog.entries(marketURL: environment.config.marketURL, now: environment.time.now()) {
+                try store.insert(entry)
+            }
+            environment.logger.info("catalog seeded", metadata: ["registry.services": "6"])
+        }
+        let admin = try AdminCredential(directory: environment.directory, random: environment.random.bytes)
+        let payments = try RPCClient(
+            endpoint: environment.config.endpoints(.payments).rpc, serviceName: "payments", context: environment.context)
+        let elapsed = environment.time.elapsed
+        let handlers = RegistryHandlers(
+            store: store, admin: admin, tokens: TokenDirectory(client: payments),
+            services: LookupCache(lifetime: .seconds(300), elapsed: elapsed), entries: LookupCache(lifetime: .seconds(300), elapsed: elapsed),
+            prices: LookupCache(lifetime: .seconds(60), elapsed: elapsed), time: environment.time, random: environment.random)
+        handlers.register(on: server)
+        let (services, entries, prices) = (handlers.services, handlers.entries, handlers.prices)
+        environment.health.report("cache.hits") { "\(services.hits + entries.hits + prices.hits)" }
+        environment.health.report("cache.misses") { "\(services.misses + entries.misses + prices.misses)" }
     }
 }

@@ -1,7 +1,28 @@
 import PaygentWire
 
-/// The registry service's methods and events (the service catalog, discovery, pricing and reputation). Only the common `health` and
-/// `logs.recent` so far; each method is declared here as it is built.
+/// Methods of the registry service (`protocol/services/registry.md`).
+public enum RegistryMethod {
+    public static let discover = RPCMethod<DiscoverRequest, DiscoverReply>(
+        "registry.discover", .read, "finds services by words, category, price, reputation, pricing model and network, a page at a time")
+    public static let show = RPCMethod<ServiceShowRequest, ServiceEntry>(
+        "registry.show", .read, "one service by id")
+    public static let pricing = RPCMethod<PricingRequest, PricingReply>(
+        "registry.pricing", .read, "a service's current price, and for a metered one what a number of units costs")
+    public static let register = RPCMethod<RegisterServiceRequest, ServiceEntry>(
+        "registry.register", .write, "admin: adds a service, every field checked")
+    public static let update = RPCMethod<UpdateServiceRequest, ServiceEntry>(
+        "registry.update", .write, "admin: replaces a service's fields, keeping its id, reputation and counts")
+    public static let remove = RPCMethod<RemoveServiceRequest, RemoveServiceReply>(
+        "registry.remove", .write, "admin: removes a service")
+}
+
+/// The registry service's methods and events: the service catalog, discovery and pricing.
 public enum RegistryCatalog {
-    public static let catalog = ServiceCatalog(service: "registry", methods: [], events: [])
+    public static let catalog = ServiceCatalog(
+        service: "registry",
+        methods: [
+            RegistryMethod.discover, RegistryMethod.show, RegistryMethod.pricing, RegistryMethod.register, RegistryMethod.update,
+            RegistryMethod.remove,
+        ],
+        events: [])
 }

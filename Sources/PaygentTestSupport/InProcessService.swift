@@ -15,11 +15,19 @@ public final class InProcessService: Sendable {
     private let running: Task<Void, any Error>
     private let ended = Ended()
 
-    public init(_ definition: ServiceDefinition, time: ServiceTime = .system, random: RandomSource = .system) async throws {
+    private let ownsDeployment: Bool
+
+    /// - Parameter deployment: a deployment shared with other services of the test (which then
+    ///   removes it); a new one of its own when nil.
+    public init(
+        _ definition: ServiceDefinition, deployment shared: TestDeployment? = nil, time: ServiceTime = .system,
+        random: RandomSource = .system
+    ) async throws {
         // Test wallets use a light scrypt setting, as child processes of a TestDeployment do.
         setenv("PAYGENT_KEYSTORE_STRENGTH", "light", 1)
-        let deployment = try TestDeployment()
+        let deployment = try shared ?? TestDeployment()
         self.deployment = deployment
+        ownsDeployment = shared == nil
         let (config, termination) = (deployment.config, termination)
         let ended = self.ended
         running = Task {
@@ -36,7 +44,7 @@ public final class InProcessService: Sendable {
         while ContinuousClock.now < deadline {
             if (try? await client.call(CommonMethod.health, HealthRequest(), deadline: .milliseconds(300))) != nil { return }
             if let why = ended.why.withLock({ $0 }) {
-                deployment.remove()
+                if shared == nil { deployment.remove() }
                 throw TestFailure("\(definition.name.rawValue) ended during start-up: \(why)")
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -49,7 +57,7 @@ public final class InProcessService: Sendable {
         client.close()
         termination.trigger()
         try await running.value
-        deployment.remove()
+        if ownsDeployment { deployment.remove() }
     }
 
     /// Starts `definition` in process and returns why it did not start, or nil if it did.

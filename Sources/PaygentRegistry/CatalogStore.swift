@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import PaygentMoney
+import PaygentRegistryAPI
+import PaygentStorage
+import PaygentWire
+
+/// The catalog in `registry.sqlite`: one row per service. The exact price is kept as its decimal
+/// base-unit string; `price_value` (the price in whole tokens, as a float) only orders and
+/// filters. `search` holds the lower-cased name, description and category for free-text queries.
+final class CatalogStore: Sendable {
+    private let database: DatabasePool
+
+    static let migrations: [Migration] = [
+        Migration("v1 services", """
+            CREATE TABLE service (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                category TEXT NOT NULL,
+                url TEXT NOT NULL,
+                method TEXT NOT NULL,
+                pricing TEXT NOT NULL CHECK (pricing IN ('pay-per-call', 'metered', 'subscription')),
+                price TEXT NOT NULL,
+                price_value REAL NOT NULL,
+                token TEXT NOT NULL,
+                decimals INTEGER NOT NULL,
+                unit TEXT,
+                period_seconds INTEGER,
+                network TEXT NOT NULL,
+                pay_to TEXT NOT NULL,
+                mcp_compatible INTEGER NOT NULL,
+                input_description TEXT,
+                output_description TEXT,
+                reputation REAL NOT NULL,
+                total_calls INTEGER NOT NULL,
+                success_rate REAL NOT NULL,
+                median_latency_ms REAL,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                search TEXT NOT NULL
+            );
+            CREATE INDEX service_category ON service(category);
+            """),
+    ]
+
+    init(directory: String) throws(StorageError) {
+        database = try ServiceDatabase.open(
+            path: (directory as NSString).appendingPathComponent("registry.sqlite"), migrations: Self.migrations)
+    }
+
+    var isEmpty: Bool {
+        get throws { try database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM service") ?? 0 } == 0 }
+    }
+
+    func insert(_ entry: ServiceEntry) throws {
+        try database.write { db in try db.execute(sql: Self.insertSQL, arguments: Self.arguments(entry)) }
+    }
+
+    /// Replaces a service's row; nil when there is no such id.
+    func replace(_ entry: ServiceEntry) throws -> ServiceEntry? {
+        try database.write { db in
+            guard try Self.fetch(db, id: entry.id) != nil else { return nil }
+            try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [entry.id])
+            try db.execute(sql: Self.insertSQL, arguments: Self.arguments(entry))
+            return entry
+        }
+    }
+
+    func remove(id: String) throws -> ServiceEntry? {
+        try database.write { db in
+            guard let entry = try Self.fetch(db, id: id) else { return nil }
+            try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [id])
+            return entry
+        }
+    }
+
+    func entry(id: String) throws -> ServiceEntry? {
+        try database.read { db in try Self.fetch(db, id: id) }
+    }
+
+    /// One page of the services matching `filter`, and how many match in all.
+    func discover(_ filter: DiscoveryFilter) throws -> (entries: [ServiceEntry], total: Int) {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        for word in filter.words {
+            conditions.append("search LIKE ? ESCAPE '\\'")
+            arguments.append("%\(Self.escapedLike(word))%")
+        }
+        if let category = filter.category { conditions.append("category = ?"); arguments.append(category) }
+        if let minimum = filter.minPrice { conditions.append("price_value >= ?"); arguments.append(minimum) }
+        if let maximum = filter.maxPrice { conditions.append("price_value <= ?"); arguments.append(maximum) }
+        if let reputation = filter.minReputation { conditions.append("reputation >= ?"); arguments.append(reputation) }
+        if let mcp = filter.mcpCompatible { conditions.append("mcp_compatible = ?"); arguments.append(mcp) }
+        if let pricing = filter.pricing { conditions.append("pricing = ?"); arguments.append(pricing.rawValue) }
+        if let network = filter.network { conditions.append("network = ?"); arguments.append(network) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let order =
+            switch filter.sort {
+            case .relevance: "reputation DESC, total_calls DESC, name ASC, id ASC"
+            case .price: "price_value ASC, name ASC, id ASC"
+            case .reputation: "reputation DESC, name ASC, id ASC"
+            case .calls: "total_calls DESC, name ASC, id ASC"
+            case .latency: "median_latency_ms IS NULL, median_latency_ms ASC, name ASC, id ASC"
+            }
+        let statementArguments = StatementArguments(arguments)
+        return try database.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM service \(whereClause)", arguments: statementArguments) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM service \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?",
+                arguments: statementArguments + [filter.limit, filter.offset])
+            return (try rows.map(Self.entry), total)
+        }
+    }
+
+    private static let insertSQL = """
+        INSERT INTO service (id, name, description, category, url, method, pricing, price, price_value, token, decimals, unit,
+            period_seconds, network, pay_to, mcp_compatible, input_description, output_description, reputation, total_calls,
+            success_rate, median_latency_ms, created_at, updated_at, search)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    private static func arguments(_ e: ServiceEntry) -> StatementArguments {
+        let values: [(any DatabaseValueConvertible)?] = [
+            e.id, e.name, e.description, e.category, e.url, e.method, e.pricing.rawValue, e.price.description,
+            priceValue(e.price, decimals: e.decimals), e.token, e.decimals, e.unit, e.periodSeconds, e.network, e.payTo,
+            e.mcpCompatible, e.inputDescription, e.outputDescription, e.reputation, e.totalCalls, e.successRate,
+            e.medianLatencyMillis, e.createdAt.timeIntervalSince1970, e.updatedAt.timeIntervalSince1970,
+            "\(e.name) \(e.description) \(e.category)".lowercased(),
+        ]
+        return StatementArguments(values)
+    }
+
+    /// The price in whole tokens, for ordering and filtering only.
+    static func priceValue(_ price: Amount, decimals: Int) -> Double {
+        (Double(price.description) ?? .infinity) / pow(10, Double(decimals))
+    }
+
+    private static func fetch(_ db: Database, id: String) throws -> ServiceEntry? {
+        try Row.fetchOne(db, sql: "SELECT * FROM service WHERE id = ?", arguments: [id]).map(entry)
+    }
+
+    private static func entry(_ row: Row) throws -> ServiceEntry {
+        ServiceEntry(
+            id: row["id"], name: row["name"], description: row["description"], category: row["category"], url: row["url"],
+            method: row["method"], pricing: PricingModel(rawValue: row["pricing"]) ?? .payPerCall,
+            price: try Amount(baseUnitsString: row["price"]), token: row["token"], decimals: row["decimals"], unit: row["unit"],
+            periodSeconds: row["period_seconds"], network: row["network"], payTo: row["pay_to"], mcpCompatible: row["mcp_compatible"],
+            inputDescription: row["input_description"], outputDescription: row["output_description"], reputation: row["reputation"],
+            totalCalls: row["total_calls"], successRate: row["success_rate"], medianLatencyMillis: row["median_latency_ms"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+    }
+
+    /// `%`, `_` and `\` in a query word match themselves.
+    private static func escapedLike(_ word: String) -> String {
+        word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}
+
+/// A checked discovery request, ready for the store.
+struct DiscoveryFilter: Hashable, Sendable {
+    var words: [String] = []
+    var category: String?
+    var minPrice: Double?
+    var maxPrice: Double?
+    var minReputation: Double?
+    var mcpCompatible: Bool?
+    var pricing: PricingModel?
+    var network: String?
+    var sort: DiscoverySort = .relevance
+    var limit = 20
+    var offset = 0
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import PaygentMoney
+import PaygentPaymentsAPI
+import PaygentRegistryAPI
+import PaygentRuntime
+import PaygentServiceKit
+import PaygentTransport
+import PaygentWire
+import Synchronization
+
+/// The registry's methods over its catalog: discovery, details and prices through the lookup
+/// cache; register, update and remove for the administrator, each of which empties the cache.
+struct RegistryHandlers: HandlerGroup {
+    let store: CatalogStore
+    let admin: AdminCredential
+    let tokens: TokenDirectory
+    let services: LookupCache<DiscoverReply>
+    let entries: LookupCache<ServiceEntry>
+    let prices: LookupCache<PricingReply>
+    let time: ServiceTime
+    let random: RandomSource
+
+    func register(on server: RPCServer) {
+        server.register(RegistryMethod.discover) { request, _ in
+            let filter = try RegistryRules.filter(request)
+            return try services.value("\(filter)") {
+                let (found, total) = try store.discover(filter)
+                return DiscoverReply(services: found, total: total, limit: filter.limit, offset: filter.offset)
+            }
+        }
+        server.register(RegistryMethod.show) { request, _ in
+            try entries.value(request.id) { try entry(request.id) }
+        }
+        server.register(RegistryMethod.pricing) { request, _ in
+            try prices.value("\(request.id) \(request.units.map(String.init) ?? "-")") {
+                let service = try entry(request.id)
+                var units: Int?
+                var total: Amount?
+                if let count = request.units {
+                    guard service.pricing == .metered else { throw PaygentError(.badRequest, "units: \(service.id) is not metered") }
+                    guard count > 0, count <= 1_000_000_000 else { throw PaygentError(.badRequest, "units: 1 to 1,000,000,000") }
+                    units = count
+                    total = try Amount(baseUnits: service.price.baseUnits * .init(count))
+                }
+                return PricingReply(
+                    id: service.id, pricing: service.pricing, price: service.price, token: service.token, decimals: service.decimals,
+                    unit: service.unit, periodSeconds: service.periodSeconds, units: units, total: total)
+            }
+        }
+        server.register(RegistryMethod.register) { request, context in
+            try admin.check(request.adminToken)
+            let id = "svc_" + Hex.encode(random.bytes(6))
+            let entry = try await RegistryRules.entry(request.service, id: id, decimals: tokens.decimals, now: time.now())
+            try store.insert(entry)
+            invalidate()
+            context.logger.info("service registered", metadata: ["registry.id": "\(id)", "registry.url": "\(entry.url)"])
+            return entry
+        }
+        server.register(RegistryMethod.update) { request, context in
+            try admin.check(request.adminToken)
+            let old = try entry(request.id)
+            let updated = try await RegistryRules.entry(request.service, id: old.id, decimals: tokens.decimals, now: time.now(), keeping: old)
+            guard let written = try store.replace(updated) else { throw PaygentError(.notFound, "no service \(request.id)") }
+            invalidate()
+            context.logger.info("service updated", metadata: ["registry.id": "\(old.id)"])
+            return written
+        }
+        server.register(RegistryMethod.remove) { request, context in
+            try admin.check(request.adminToken)
+            guard let removed = try store.remove(id: request.id) else { throw PaygentError(.notFound, "no service \(request.id)") }
+            invalidate()
+            context.logger.info("service removed", metadata: ["registry.id": "\(removed.id)"])
+            return RemoveServiceReply(removed: removed)
+        }
+    }
+
+    private func entry(_ id: String) throws -> ServiceEntry {
+        guard id.count <= 64, let found = try store.entry(id: id) else {
+            throw PaygentError(.notFound, "no service \(id.prefix(64)); find ids with `paygent services discover`")
+        }
+        return found
+    }
+
+    private func invalidate() {
+        services.invalidate()
+        entries.invalidate()
+        prices.invalidate()
+    }
+}
+
+/// The tokens the payments service settles, asked of it once and then remembered: a
+/// registration's price must be in one of them.
+final class TokenDirectory: Sendable {
+    private let client: RPCClient
+    private let known = Mutex<[String: Int]?>(nil)
+
+    init(client: RPCClient) {
+        self.client = client
+    }
+
+    func decimals(_ symbol: String) async throws(PaygentError) -> Int {
+        var table = known.withLock { $0 }
+        if table == nil {
+            let reply: TokensReply
+            do {
+                reply = try await client.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(3))
+            } catch {
+                throw PaygentError(.unavailable, "cannot check the token: the payments service did not answer (\(error.message))")
+            }
+            let fetched = Dictionary(reply.tokens.map { ($0.symbol, $0.decimals) }, uniquingKeysWith: { first, _ in first })
+            known.withLock { $0 = fetched }
+            table = fetched
+        }
+        guard let decimals = table?[symbol] else {
+            throw PaygentError(.badRequest, "token: \(symbol) is not a token of the payments service; known: \((table ?? [:]).keys.sorted().joined(separator: ", "))")
+        }
+        return decimals
+    }
+}
