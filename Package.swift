@@ -144,7 +144,7 @@ let package = Package(
         .target(
             name: "PaygentCLI",
             dependencies: [
-                "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentWire", "PaygentMoney",
+                "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentWire", "PaygentMoney",
                 "PaygentCrypto", "PaygentKeystore", "PaygentX402",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,7 +14,9 @@ public struct PaygentCommand: AsyncParsableCommand {
             \(ExitStatus.help)
             """,
         version: PaygentVersion.current,
-        subcommands: [Up.self, Down.self, Restart.self, Status.self, Logs.self, Wallet.self, Faucet.self, Fetch.self, Payments.self, X402.self]
+        subcommands: [
+            Up.self, Down.self, Restart.self, Status.self, Logs.self, Wallet.self, Faucet.self, Fetch.self, Payments.self, Services.self, X402.self,
+        ]
     )
 
     public init() {}

@@ -1,0 +1,54 @@
+import Foundation
+import PaygentRuntime
+import PaygentTestSupport
+import PaygentTransport
+import XCTest
+
+/// `paygent services` as a person uses it, against the built payments and registry services.
+final class ServicesCLITests: XCTestCase {
+    func testDiscoverPriceRegisterAndRemoveFromTheCommandLine() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let context = ZMQContext()
+        let payments = try await startService(.payments, deployment: deployment, context: context)
+        let registry = try await startService(.registry, deployment: deployment, context: context)
+        defer {
+            payments.signal(SIGKILL)
+            registry.signal(SIGKILL)
+        }
+        func paygent(_ arguments: [String]) async throws -> (Int32?, String) {
+            let child = try ChildProcess("paygent", ["services"] + arguments, deployment: deployment, tag: "paygent")
+            return (await child.waitForExit(timeout: .seconds(30)), child.output)
+        }
+
+        let (status, table) = try await paygent(["discover", "market", "--sort", "price"])
+        XCTAssertEqual(status, 0, table)
+        XCTAssertTrue(table.contains("Market data: prices") && table.contains("0.10 USDC") && table.contains("1–2 of 2"), table)
+
+        let (_, json) = try await paygent(["discover", "--pricing", "metered", "--json"])
+        let reply = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], json)
+        XCTAssertEqual(reply["total"] as? Int, 1)
+
+        let (_, price) = try await paygent(["pricing", "svc_000000000005", "--units", "250"])
+        XCTAssertTrue(price.contains("0.002 USDC per 1k tokens") && price.contains("250 units: 0.50 USDC"), price)
+
+        let (registered, added) = try await paygent([
+            "register", "--name", "Exchange rates", "--category", "market-data", "--url", "https://rates.example.com/v1",
+            "--price", "0.05", "--pay-to", "0x209693Bc6afc0C5328bA36FaF03C514EF312287C", "--json",
+        ])
+        XCTAssertEqual(registered, 0, added)
+        let entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(added.utf8)) as? [String: Any], added)
+        let id = try XCTUnwrap(entry["id"] as? String)
+
+        let (refused, why) = try await paygent(["discover", "--limit", "0", "--json"])
+        XCTAssertEqual(refused, 1, why)
+        XCTAssertTrue(why.contains("\"code\" : \"bad_request\"") && why.contains("limit: 1 to 100"), why)
+
+        let (removedStatus, removed) = try await paygent(["remove", id])
+        XCTAssertEqual(removedStatus, 0, removed)
+        XCTAssertTrue(removed.contains("removed \(id) Exchange rates"), removed)
+        let (missingStatus, missing) = try await paygent(["show", id])
+        XCTAssertEqual(missingStatus, 1)
+        XCTAssertTrue(missing.contains("no service \(id)"), missing)
+    }
+}
