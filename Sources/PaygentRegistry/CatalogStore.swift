@@ -42,6 +42,14 @@ final class CatalogStore: Sendable {
             );
             CREATE INDEX service_category ON service(category);
             """),
+        Migration("v2 reputation", """
+            ALTER TABLE service ADD COLUMN settled_calls INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE service ADD COLUMN failed_calls INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX service_url ON service(url);
+            CREATE TABLE seen_payment (id TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE latency (service TEXT NOT NULL, payment TEXT NOT NULL, millis REAL NOT NULL, PRIMARY KEY (service, payment));
+            CREATE TABLE registry_state (key TEXT PRIMARY KEY, value REAL NOT NULL);
+            """),
     ]
 
     init(directory: String) throws(StorageError) {
@@ -61,10 +69,68 @@ final class CatalogStore: Sendable {
     func replace(_ entry: ServiceEntry) throws -> ServiceEntry? {
         try database.write { db in
             guard try Self.fetch(db, id: entry.id) != nil else { return nil }
+            // The fields change; what payments taught about the service stays.
+            let counts = try Row.fetchOne(db, sql: "SELECT settled_calls, failed_calls FROM service WHERE id = ?", arguments: [entry.id])
             try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [entry.id])
             try db.execute(sql: Self.insertSQL, arguments: Self.arguments(entry))
+            try db.execute(
+                sql: "UPDATE service SET settled_calls = ?, failed_calls = ? WHERE id = ?",
+                arguments: [counts?["settled_calls"] as Int? ?? 0, counts?["failed_calls"] as Int? ?? 0, entry.id])
             return entry
         }
+    }
+
+    /// Counts one finished payment for the services at its URL, once: a payment seen before (by
+    /// its id) changes nothing, and one for a URL not in the catalog is counted as unmatched.
+    func record(_ payment: FinishedPayment) throws -> PaymentOutcome {
+        try database.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO seen_payment (id) VALUES (?)", arguments: [payment.id])
+            guard db.changesCount == 1 else { return .duplicate }
+            try Self.advance(db, "cursor", to: payment.startedAt.timeIntervalSince1970)
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM service WHERE url = ?", arguments: [payment.url])
+            guard !ids.isEmpty else {
+                try db.execute(sql: "INSERT INTO registry_state (key, value) VALUES ('unmatched', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1")
+                return .unmatched
+            }
+            for id in ids {
+                try db.execute(
+                    sql: payment.settled
+                        ? "UPDATE service SET settled_calls = settled_calls + 1 WHERE id = ?"
+                        : "UPDATE service SET failed_calls = failed_calls + 1 WHERE id = ?",
+                    arguments: [id])
+                if payment.settled, let millis = payment.latencyMillis {
+                    try db.execute(sql: "INSERT OR IGNORE INTO latency (service, payment, millis) VALUES (?, ?, ?)", arguments: [id, payment.id, millis])
+                }
+                let row = try Row.fetchOne(db, sql: "SELECT settled_calls, failed_calls FROM service WHERE id = ?", arguments: [id])!
+                let (settled, failed): (Int, Int) = (row["settled_calls"], row["failed_calls"])
+                let latencies = try Double.fetchAll(db, sql: "SELECT millis FROM latency WHERE service = ? ORDER BY rowid DESC LIMIT ?", arguments: [id, Reputation.latencyWindow])
+                try db.execute(
+                    sql: "UPDATE service SET total_calls = ?, success_rate = ?, reputation = ?, median_latency_ms = ? WHERE id = ?",
+                    arguments: [
+                        settled + failed, Reputation.successRate(settled: settled, failed: failed),
+                        Reputation.score(settled: settled, failed: failed), Reputation.median(latencies), id,
+                    ])
+            }
+            return .applied(ids)
+        }
+    }
+
+    /// The start time of the newest payment counted: where catching up begins.
+    func cursor() throws -> Date? {
+        try database.read { db in
+            try Double.fetchOne(db, sql: "SELECT value FROM registry_state WHERE key = 'cursor'").map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// Payments seen for URLs not in the catalog.
+    func unmatched() throws -> Int {
+        try database.read { db in try Double.fetchOne(db, sql: "SELECT value FROM registry_state WHERE key = 'unmatched'").map { Int($0) } ?? 0 }
+    }
+
+    private static func advance(_ db: Database, _ key: String, to value: Double) throws {
+        try db.execute(
+            sql: "INSERT INTO registry_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+            arguments: [key, value])
     }
 
     func remove(id: String) throws -> ServiceEntry? {

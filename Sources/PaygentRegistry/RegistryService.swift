@@ -31,5 +31,24 @@ public enum RegistryService {
         let (services, entries, prices) = (handlers.services, handlers.entries, handlers.prices)
         environment.health.report("cache.hits") { "\(services.hits + entries.hits + prices.hits)" }
         environment.health.report("cache.misses") { "\(services.misses + entries.misses + prices.misses)" }
+
+        // Reputation follows real payments: events live, the history for what they missed.
+        let follower = PaymentFollower(store: store, payments: payments, logger: environment.logger) {
+            services.invalidate()
+            entries.invalidate()
+            prices.invalidate()
+        }
+        environment.health.report("payments.unmatched") { "\((try? store.unmatched()) ?? 0)" }
+        let subscriber = try Subscriber(
+            endpoints: [environment.config.endpoints(.payments).pub], prefixes: [PaymentsEvent.paymentSettled.prefix, PaymentsEvent.paymentFailed.prefix],
+            context: environment.context)
+        environment.background.run("payment events", stop: { subscriber.close() }) { await follower.follow(subscriber) }
+        let clock = environment.time.clock
+        environment.background.run("payment history") {
+            while !Task.isCancelled {
+                await follower.catchUp()
+                try await clock.sleep(for: PaymentFollower.catchUpInterval)
+            }
+        }
     }
 }
