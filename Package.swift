@@ -125,7 +125,8 @@ let package = Package(
             name: "PaygentRegistry",
             dependencies: [
                 "PaygentRegistryAPI", "PaygentPaymentsAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire", "PaygentMoney",
-                "PaygentServiceKit", "PaygentStorage", "PaygentX402", .product(name: "GRDB", package: "GRDB.swift"),
+                "PaygentServiceKit", "PaygentStorage", "PaygentX402", "PaygentX402HTTP", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire"]),
@@ -154,7 +155,8 @@ let package = Package(
             name: "PaygentBench",
             dependencies: [
                 "PaygentWire", "PaygentCrypto", "PaygentX402", "CSecp256k1", "PaygentLedger", "PaygentPayments",
-                "PaygentMarket", "PaygentPaymentsClient", "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                "PaygentMarket", "PaygentPaymentsClient", "PaygentX402HTTP", "PaygentRegistry", "PaygentRegistryAPI", "PaygentMoney",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"), "PaygentTransport", "PaygentRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -229,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "PaygentIntegrationTests",
             dependencies: [
-                "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentWire", "PaygentRuntime",
+                "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentWire", "PaygentRuntime",
                 "PaygentCrypto", "PaygentMoney",
                 "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Hummingbird", package: "hummingbird"),

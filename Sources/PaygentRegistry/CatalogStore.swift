@@ -62,7 +62,15 @@ final class CatalogStore: Sendable {
     }
 
     func insert(_ entry: ServiceEntry) throws {
-        try database.write { db in try db.execute(sql: Self.insertSQL, arguments: Self.arguments(entry)) }
+        try insert([entry])
+    }
+
+    /// Inserts every entry in one transaction.
+    func insert(_ entries: [ServiceEntry]) throws {
+        try database.write { db in
+            let statement = try db.cachedStatement(sql: Self.insertSQL)
+            for entry in entries { try statement.execute(arguments: Self.arguments(entry)) }
+        }
     }
 
     /// Replaces a service's row; nil when there is no such id.
@@ -171,10 +179,13 @@ final class CatalogStore: Sendable {
             }
         let statementArguments = StatementArguments(arguments)
         return try database.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM service \(whereClause)", arguments: statementArguments) ?? 0
+            // One scan gives the page and the total (a window count); only a page past the end
+            // needs a second query for its total.
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM service \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?",
+                db, sql: "SELECT *, count(*) OVER () AS matching FROM service \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?",
                 arguments: statementArguments + [filter.limit, filter.offset])
+            let total = try rows.first.map { $0["matching"] as Int }
+                ?? Int.fetchOne(db, sql: "SELECT count(*) FROM service \(whereClause)", arguments: statementArguments) ?? 0
             return (try rows.map(Self.entry), total)
         }
     }

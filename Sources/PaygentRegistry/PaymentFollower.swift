@@ -21,6 +21,9 @@ struct PaymentFollower: Sendable {
     /// may have finished after it.
     static let overlap: TimeInterval = 3600
     static let catchUpInterval: Duration = .seconds(60)
+    /// Catch-ups soon after start, besides the one at start: a subscriber joins its publisher a
+    /// moment after it connects, and events published meanwhile reach nobody.
+    static let earlyCatchUps: [Duration] = [.seconds(1), .seconds(3)]
     static let page = 500
 
     /// Counts one payment from an event or the history; pending ones wait.

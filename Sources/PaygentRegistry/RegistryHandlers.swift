@@ -15,18 +15,19 @@ struct RegistryHandlers: HandlerGroup {
     let store: CatalogStore
     let admin: AdminCredential
     let tokens: TokenDirectory
-    let services: LookupCache<DiscoverReply>
+    let services: LookupCache<EncodedReply<DiscoverReply>>
     let entries: LookupCache<ServiceEntry>
     let prices: LookupCache<PricingReply>
     let time: ServiceTime
     let random: RandomSource
 
     func register(on server: RPCServer) {
-        server.register(RegistryMethod.discover) { request, _ in
+        // Discovery answers are kept encoded: a cached answer is served without encoding it again.
+        server.registerEncoded(RegistryMethod.discover) { request, _ in
             let filter = try RegistryRules.filter(request)
             return try services.value("\(filter)") {
                 let (found, total) = try store.discover(filter)
-                return DiscoverReply(services: found, total: total, limit: filter.limit, offset: filter.offset)
+                return try RegistryMethod.discover.encode(DiscoverReply(services: found, total: total, limit: filter.limit, offset: filter.offset))
             }
         }
         server.register(RegistryMethod.show) { request, _ in
@@ -55,6 +56,16 @@ struct RegistryHandlers: HandlerGroup {
             try store.insert(entry)
             invalidate()
             context.logger.info("service registered", metadata: ["registry.id": "\(id)", "registry.url": "\(entry.url)"])
+            return entry
+        }
+        server.register(RegistryMethod.add) { request, context in
+            try admin.check(request.adminToken)
+            let fields = try await ResourceTerms(tokens: tokens).fields(request)
+            let id = "svc_" + Hex.encode(random.bytes(6))
+            let entry = try await RegistryRules.entry(fields, id: id, decimals: tokens.decimals, now: time.now())
+            try store.insert(entry)
+            invalidate()
+            context.logger.info("service added from its 402", metadata: ["registry.id": "\(id)", "registry.url": "\(entry.url)"])
             return entry
         }
         server.register(RegistryMethod.update) { request, context in
@@ -93,28 +104,33 @@ struct RegistryHandlers: HandlerGroup {
 /// registration's price must be in one of them.
 final class TokenDirectory: Sendable {
     private let client: RPCClient
-    private let known = Mutex<[String: Int]?>(nil)
+    private let known = Mutex<[TokenInfo]?>(nil)
 
     init(client: RPCClient) {
         self.client = client
     }
 
     func decimals(_ symbol: String) async throws(PaygentError) -> Int {
-        var table = known.withLock { $0 }
-        if table == nil {
-            let reply: TokensReply
-            do {
-                reply = try await client.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(3))
-            } catch {
-                throw PaygentError(.unavailable, "cannot check the token: the payments service did not answer (\(error.message))")
-            }
-            let fetched = Dictionary(reply.tokens.map { ($0.symbol, $0.decimals) }, uniquingKeysWith: { first, _ in first })
-            known.withLock { $0 = fetched }
-            table = fetched
+        let tokens = try await all()
+        guard let token = tokens.first(where: { $0.symbol == symbol }) else {
+            throw PaygentError(.badRequest, "token: \(symbol) is not a token of the payments service; known: \(tokens.map(\.symbol).joined(separator: ", "))")
         }
-        guard let decimals = table?[symbol] else {
-            throw PaygentError(.badRequest, "token: \(symbol) is not a token of the payments service; known: \((table ?? [:]).keys.sorted().joined(separator: ", "))")
+        return token.decimals
+    }
+
+    /// The token at a contract address, if the payments service settles it.
+    func token(address: String) async throws(PaygentError) -> TokenInfo? {
+        try await all().first { $0.address.lowercased() == address.lowercased() }
+    }
+
+    private func all() async throws(PaygentError) -> [TokenInfo] {
+        if let tokens = known.withLock({ $0 }) { return tokens }
+        do {
+            let reply = try await client.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(3))
+            known.withLock { $0 = reply.tokens }
+            return reply.tokens
+        } catch {
+            throw PaygentError(.unavailable, "cannot check the token: the payments service did not answer (\(error.message))")
         }
-        return decimals
     }
 }

@@ -45,9 +45,14 @@ public enum RegistryService {
         environment.background.run("payment events", stop: { subscriber.close() }) { await follower.follow(subscriber) }
         let clock = environment.time.clock
         environment.background.run("payment history") {
-            while !Task.isCancelled {
+            await follower.catchUp()
+            for pause in PaymentFollower.earlyCatchUps {
+                try await clock.sleep(for: pause)
                 await follower.catchUp()
+            }
+            while !Task.isCancelled {
                 try await clock.sleep(for: PaymentFollower.catchUpInterval)
+                await follower.catchUp()
             }
         }
     }

@@ -10,6 +10,8 @@ public enum RegistryMethod {
         "registry.pricing", .read, "a service's current price, and for a metered one what a number of units costs")
     public static let register = RPCMethod<RegisterServiceRequest, ServiceEntry>(
         "registry.register", .write, "admin: adds a service, every field checked")
+    public static let add = RPCMethod<AddServiceRequest, ServiceEntry>(
+        "registry.add", .write, "admin: registers a service from its own 402 answer (price, token, network, pay-to, Bazaar description)")
     public static let update = RPCMethod<UpdateServiceRequest, ServiceEntry>(
         "registry.update", .write, "admin: replaces a service's fields, keeping its id, reputation and counts")
     public static let remove = RPCMethod<RemoveServiceRequest, RemoveServiceReply>(
@@ -21,7 +23,7 @@ public enum RegistryCatalog {
     public static let catalog = ServiceCatalog(
         service: "registry",
         methods: [
-            RegistryMethod.discover, RegistryMethod.show, RegistryMethod.pricing, RegistryMethod.register, RegistryMethod.update,
+            RegistryMethod.discover, RegistryMethod.show, RegistryMethod.pricing, RegistryMethod.register, RegistryMethod.add, RegistryMethod.update,
             RegistryMethod.remove,
         ],
         events: [])

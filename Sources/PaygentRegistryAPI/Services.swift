@@ -108,6 +108,22 @@ public struct RegisterServiceRequest: Codable, Sendable, Equatable {
     }
 }
 
+/// Admin: registers a service from its own 402: the registry asks `url` without paying and takes
+/// the price, token, network and pay-to it asks for, and its Bazaar input and output description
+/// when the 402 carries one. `name`, `category` and `description` override what the 402 says.
+public struct AddServiceRequest: Codable, Sendable, Equatable {
+    public var adminToken: String
+    public var url: String
+    public var method: String?
+    public var name: String?
+    public var category: String?
+    public var description: String?
+
+    public init(adminToken: String, url: String, method: String? = nil, name: String? = nil, category: String? = nil, description: String? = nil) {
+        (self.adminToken, self.url, self.method, self.name, self.category, self.description) = (adminToken, url, method, name, category, description)
+    }
+}
+
 /// Admin: replaces a service's fields (its id, reputation and counts stay).
 public struct UpdateServiceRequest: Codable, Sendable, Equatable {
     public var adminToken: String

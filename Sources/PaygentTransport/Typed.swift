@@ -15,6 +15,55 @@ extension RPCServer {
     }
 }
 
+extension RPCServer {
+    /// Registers a handler that answers with its reply already encoded (by `RPCMethod.encode`),
+    /// so that an answer kept in a cache costs no encoding when it is served again.
+    public func registerEncoded<Request, Reply>(
+        _ method: RPCMethod<Request, Reply>, placement: HandlerPlacement = .parallel,
+        _ handler: @escaping @Sendable (Request, RequestContext) async throws -> EncodedReply<Reply>
+    ) {
+        let limits = WireLimits.default
+        registerRaw(method.name, placement: placement) { (body, context) throws(PaygentError) -> [UInt8] in
+            let request: Request
+            do {
+                request = try BinaryDecoder(limits: limits).decode(Request.self, from: body)
+            } catch {
+                throw PaygentError(.badRequest, "invalid \(method.name) request: \(error)", cause: error)
+            }
+            do {
+                return try await handler(request, context).bytes
+            } catch let error as PaygentError {
+                throw error
+            } catch let error as any PaygentErrorConvertible {
+                throw error.paygentError
+            } catch is CancellationError {
+                throw PaygentError(.cancelled, "\(method.name) was cancelled")
+            } catch {
+                context.logger.error("handler failed", metadata: ["error": "\(error)"])
+                throw PaygentError(.internal, "\(method.name) failed inside the service (request \(context.requestID)); see its log", cause: error)
+            }
+        }
+    }
+}
+
+/// A reply of one method's type, already encoded: only `RPCMethod.encode` makes one, so the
+/// bytes are always a valid encoding of `Reply`.
+public struct EncodedReply<Reply>: Sendable {
+    public let bytes: [UInt8]
+    fileprivate init(bytes: [UInt8]) { self.bytes = bytes }
+}
+
+extension RPCMethod {
+    /// Encodes a reply of this method for `registerEncoded`.
+    public func encode(_ reply: Reply) throws(PaygentError) -> EncodedReply<Reply> {
+        do {
+            return EncodedReply(bytes: try BinaryEncoder().encode(reply))
+        } catch {
+            throw PaygentError(.internal, "\(name) produced a reply that could not be encoded", cause: error)
+        }
+    }
+}
+
 extension RPCClient {
     /// Calls a method of a service's catalog. Whether the call is sent again after a dropped
     /// connection comes from the method: reads and idempotent writes are; other writes only with

@@ -74,6 +74,31 @@ public struct X402HTTPClient: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// What a resource answers when asked without paying: its HTTP status and, when that is
+    /// 402, the offers it accepts and its 402's `extensions` (x402 v2, such as `bazaar`).
+    public struct Terms: Sendable {
+        public var status: Int
+        public var offers: [Offer]
+        public var extensions: JSONValue?
+        /// The 402's `resource.description`, when it gives one.
+        public var description: String?
+    }
+
+    /// Asks `url` once, without paying, for its terms.
+    public func terms(_ url: String, method: HTTPMethod = .GET) async throws -> Terms {
+        let deadline = ContinuousClock.now + .nanoseconds(Int64(timeout.nanoseconds) * Int64(max(1, attempts)))
+        let response = try await send(url: url, method: method, body: nil, headers: [], deadline: deadline)
+        guard response.status == 402 else { return Terms(status: response.status, offers: []) }
+        var terms = Terms(status: 402, offers: try Self.offers(from: response))
+        if let header = response.header(X402Header.paymentRequired),
+            let required = try? HeaderCodec.decode(PaymentRequired.self, from: header)
+        {
+            terms.extensions = required.extensions
+            terms.description = required.resource?.description
+        }
+        return terms
+    }
+
     /// The offers a resource asks for, without paying (`quote`).
     public func quote(_ url: String) async throws -> [Offer] {
         let deadline = ContinuousClock.now + .nanoseconds(Int64(timeout.nanoseconds) * Int64(max(1, attempts)))

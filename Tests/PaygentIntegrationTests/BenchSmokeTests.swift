@@ -38,6 +38,15 @@ final class BenchSmokeTests: XCTestCase {
         XCTAssertNotNil(output.range(of: "target payments-paid-vs-unpaid-p50: .* (PASS|FAIL)", options: .regularExpression), output)
     }
 
+    func testRegistry() async throws {
+        let output = try await run(["registry", "--entries", "300", "--requests", "20", "--inflight", "2"])
+        for row in ["bare RPC round trip (echo)", "discovery, cached", "discovery, uncached free text"] {
+            XCTAssertTrue(output.contains(row), output)
+        }
+        XCTAssertNotNil(output.range(of: "target registry-cached-discovery-p50: .* (PASS|FAIL)", options: .regularExpression), output)
+        XCTAssertNotNil(output.range(of: "target registry-uncached-discovery-p50: .* over 300 entries .* (PASS|FAIL)", options: .regularExpression), output)
+    }
+
     func testRPC() async throws {
         let output = try await run(["rpc", "--calls", "200", "--warmup", "20", "--inflight", "4"])
         for transport in ["tcp", "ipc"] {

@@ -1,4 +1,5 @@
 import Foundation
+import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTestSupport
 import PaygentTransport
@@ -43,6 +44,21 @@ final class ServicesCLITests: XCTestCase {
         let (refused, why) = try await paygent(["discover", "--limit", "0", "--json"])
         XCTAssertEqual(refused, 1, why)
         XCTAssertTrue(why.contains("\"code\" : \"bad_request\"") && why.contains("limit: 1 to 100"), why)
+
+        // From the resource's own 402: the sample API's real price; a free URL is refused.
+        let market = try ChildProcess("paygent-market", [], deployment: deployment, tag: "market")
+        defer { market.signal(SIGKILL) }
+        try await waitForHTTP(deployment.config.marketHTTP, child: market)
+        let marketURL = "http://\(deployment.config.marketHTTP)"
+        let (addStatus, addedFrom402) = try await paygent(["add", "\(marketURL)/prices", "--category", "market-data", "--json"])
+        XCTAssertEqual(addStatus, 0, addedFrom402)
+        let fromTerms = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(addedFrom402.utf8)) as? [String: Any], addedFrom402)
+        XCTAssertEqual(fromTerms["price"] as? String, "100000", "0.10 USDC, as the 402 asks")
+        XCTAssertEqual(fromTerms["network"] as? String, "eip155:338")
+        XCTAssertEqual(fromTerms["payTo"] as? String, "0x209693Bc6afc0C5328bA36FaF03C514EF312287C")
+        let (freeStatus, free) = try await paygent(["add", "\(marketURL)/health"])
+        XCTAssertEqual(freeStatus, 1, free)
+        XCTAssertTrue(free.contains("answered HTTP 200, not 402"), free)
 
         let (removedStatus, removed) = try await paygent(["remove", id])
         XCTAssertEqual(removedStatus, 0, removed)

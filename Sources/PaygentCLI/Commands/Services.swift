@@ -7,7 +7,7 @@ import PaygentRuntime
 struct Services: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find paid services, see their prices, and (as the administrator) register them.",
-        subcommands: [Discover.self, Show.self, Pricing.self, Register.self, Update.self, Remove.self])
+        subcommands: [Discover.self, Show.self, Pricing.self, Add.self, Register.self, Update.self, Remove.self])
 
     struct Discover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -125,6 +125,29 @@ struct Services: AsyncParsableCommand {
                 RegistryMethod.register, RegisterServiceRequest(adminToken: try Services.adminToken(config), service: service.fields),
                 json: json, idempotencyKey: "register-\(UUID().uuidString)"
             ) { entry in print("\(Style.forStandardOutput().green("registered")) \(entry.id) \(entry.name) at \(Services.price(entry))") }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a service from its own 402 answer (administrator).",
+            discussion: "Example: paygent services add http://127.0.0.1:8402/prices --category market-data. The registry asks the URL without paying and registers the price, token, network and pay-to it asks for, with its Bazaar description when the 402 has one. A URL that does not answer 402 is refused with what it answered.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The paid resource's URL.", valueName: "url")) var url: String
+        @Option(help: "A name (default: the 402's description, else host and path).") var name: String?
+        @Option(help: "A category (default: uncategorized).") var category: String?
+        @Option(help: "A description (default: the 402's).") var description: String?
+        @Option(help: "GET or POST.") var method: String = "GET"
+        @Flag(help: "Print JSON.") var json = false
+        func run() async throws {
+            let config = try global.load()
+            try await ServiceCall(config: config, service: .registry).show(
+                RegistryMethod.add,
+                AddServiceRequest(
+                    adminToken: try Services.adminToken(config), url: url, method: method, name: name, category: category,
+                    description: description),
+                json: json, idempotencyKey: "add-\(UUID().uuidString)"
+            ) { entry in print("\(Style.forStandardOutput().green("registered")) \(entry.id) \(entry.name) at \(Services.price(entry)) on \(entry.network), paid to \(entry.payTo)") }
         }
     }
 

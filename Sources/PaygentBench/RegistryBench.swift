@@ -1,0 +1,142 @@
+import ArgumentParser
+import BigInt
+import Foundation
+import Logging
+import PaygentMoney
+import PaygentRegistry
+import PaygentRegistryAPI
+import PaygentRuntime
+import PaygentTransport
+import PaygentWire
+
+/// `paygent-bench registry`: discovery over RPC against a catalog of 10,000 services, cached and
+/// uncached, beside a bare RPC round trip (an echo over the same transport) in the same run.
+struct RegistryBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "registry",
+        abstract: "Discovery requests per second and p50/p99 over RPC with 10,000 catalog entries, cached and uncached, against a bare RPC round trip.")
+
+    @Option(help: "Catalog entries.") var entries = 10_000
+    @Option(help: "Measured requests per case.") var requests = 2_000
+    @Option(help: "Requests in flight for the throughput case.") var inflight = 8
+
+    func run() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pgb-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        var config = PaygentConfig.defaults(home: home)
+        config.logLevel = .error
+        try CatalogImport.add(Self.catalog(count: entries), directory: config.serviceDirectory(.registry))
+
+        let termination = TerminationSignal(signals: [])
+        let running = Task { try await ServiceHost.run(RegistryService.definition, config: config, termination: termination) }
+        let context = ZMQContext()
+        let client = try RPCClient(endpoint: config.endpoints(.registry).rpc, serviceName: "registry", context: context)
+        let echoEndpoint = "ipc://\(home)/echo.rpc"
+        let echo = RPCServer(endpoint: echoEndpoint, serviceName: "echo", context: ZMQContext(), logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        echo.register("echo") { (request: BenchEcho, _) in request }
+        try echo.start()
+        let echoClient = try RPCClient(endpoint: echoEndpoint, serviceName: "echo", context: context)
+        defer {
+            client.close()
+            echoClient.close()
+        }
+        for _ in 0..<200 {
+            if (try? await client.call(CommonMethod.health, HealthRequest(), deadline: .milliseconds(200))) != nil { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+
+        let payload = BenchEcho(payload: Data(repeating: 0x61, count: 64))
+        let bare = try await measure(depth: 1) { _ in let _: BenchEcho = try await echoClient.call("echo", payload) }
+        let cachedRequest = DiscoverRequest(category: "market-data", sort: .reputation, limit: 20)
+        let cached = try await measure(depth: 1) { _ in _ = try await client.call(RegistryMethod.discover, cachedRequest) }
+        let cachedRate = try await measure(depth: inflight) { _ in _ = try await client.call(RegistryMethod.discover, cachedRequest) }
+        // Each uncached request asks for another word, so the cache never answers it.
+        let uncached = try await measure(depth: 1) { index in
+            _ = try await client.call(RegistryMethod.discover, DiscoverRequest(query: "feed\(index % entries)", limit: 20))
+        }
+        let uncachedRate = try await measure(depth: inflight) { index in
+            _ = try await client.call(RegistryMethod.discover, DiscoverRequest(query: "feed\((index * 7919) % entries) data", limit: 20))
+        }
+        let probe = try await client.call(RegistryMethod.discover, DiscoverRequest(query: "feed42", limit: 20))
+
+        termination.trigger()
+        _ = try? await running.value
+        await echo.shutdown(grace: .seconds(1))
+
+        print("registry: \(entries) catalog entries, \(requests) requests per case, over ipc, one process; bare = an RPC echo")
+        print("(a free-text query matched \(probe.total) of \(entries) entries)")
+        print("")
+        print("\(pad("case", 40)) \(leftPad("in flight", 9)) \(leftPad("p50 µs", 9)) \(leftPad("p99 µs", 9)) \(leftPad("requests/s", 11))")
+        let rows: [(String, Int, Figures)] = [
+            ("bare RPC round trip (echo)", 1, bare), ("discovery, cached", 1, cached), ("discovery, cached", inflight, cachedRate),
+            ("discovery, uncached free text", 1, uncached), ("discovery, uncached free text", inflight, uncachedRate),
+        ]
+        for (name, depth, figures) in rows {
+            print("\(pad(name, 40)) \(leftPad("\(depth)", 9)) \(leftPad(format(figures.p50), 9)) \(leftPad(format(figures.p99), 9)) \(leftPad(format(figures.rate, 0), 11))")
+        }
+        print("")
+        var verdicts = Verdicts()
+        let ratio = cached.p50 / bare.p50
+        verdicts.add(
+            "registry-cached-discovery-p50", measured: "\(format(ratio, 2))x bare (\(format(cached.p50)) vs \(format(bare.p50)) µs)",
+            goal: "≤ 1.3x", pass: ratio <= 1.3)
+        verdicts.add(
+            "registry-uncached-discovery-p50", measured: "\(format(uncached.p50 / 1000, 2)) ms over \(entries) entries", goal: "≤ 2 ms",
+            pass: uncached.p50 <= 2000)
+        verdicts.print()
+        if verdicts.failed { throw ExitCode(1) }
+    }
+
+    struct Figures {
+        var p50: Double
+        var p99: Double
+        var rate: Double
+    }
+
+    /// `depth` workers call back to back, `requests` in all after a short warm-up.
+    private func measure(depth: Int, _ call: @escaping @Sendable (Int) async throws -> Void) async throws -> Figures {
+        for index in 0..<min(100, requests) { try await call(1_000_000 + index) }
+        let perWorker = max(1, requests / depth)
+        let start = ContinuousClock.now
+        let samples = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for worker in 0..<depth {
+                group.addTask {
+                    var latencies: [Double] = []
+                    for index in 0..<perWorker {
+                        let t0 = ContinuousClock.now
+                        try await call(worker * perWorker + index)
+                        latencies.append((ContinuousClock.now - t0).inSeconds * 1e6)
+                    }
+                    return latencies
+                }
+            }
+            var all: [Double] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let percentiles = Percentiles(samples)
+        return Figures(p50: percentiles.p50, p99: percentiles.p99, rate: Double(samples.count) / (ContinuousClock.now - start).inSeconds)
+    }
+
+    /// `count` services across categories, each named with a word of its own (`feed<n>`).
+    static func catalog(count: Int) -> [ServiceEntry] {
+        let categories = ["market-data", "news", "weather", "inference", "analytics", "storage", "search", "maps"]
+        let now = Date()
+        var entries: [ServiceEntry] = []
+        entries.reserveCapacity(count)
+        for index in 0..<count {
+            let category = categories[index % categories.count]
+            let price: Amount = (try? Amount(baseUnits: BigUInt(1_000 + index % 500_000))) ?? .zero
+            let reputation = Double(index % 50) / 10
+            let latency = Double(index % 300)
+            entries.append(ServiceEntry(
+                id: String(format: "svc_b%011x", index), name: "feed\(index) \(category) data",
+                description: "Benchmark entry \(index): paid data for agents, priced per call.", category: category,
+                url: "https://bench.example.com/feed/\(index)", method: "GET", pricing: .payPerCall, price: price, token: "USDC",
+                decimals: 6, unit: nil, periodSeconds: nil, network: "eip155:338", payTo: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+                mcpCompatible: index % 5 == 0, inputDescription: nil, outputDescription: nil, reputation: reputation,
+                totalCalls: index % 1000, successRate: 1, medianLatencyMillis: latency, createdAt: now, updatedAt: now))
+        }
+        return entries
+    }
+}
