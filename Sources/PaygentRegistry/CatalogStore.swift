@@ -50,6 +50,22 @@ final class CatalogStore: Sendable {
             CREATE TABLE latency (service TEXT NOT NULL, payment TEXT NOT NULL, millis REAL NOT NULL, PRIMARY KEY (service, payment));
             CREATE TABLE registry_state (key TEXT PRIMARY KEY, value REAL NOT NULL);
             """),
+        // Free text through a full-text index instead of a scan: each query word must begin a word
+        // of the name, description or category.
+        Migration("v3 full-text search", """
+            CREATE VIRTUAL TABLE service_text USING fts5(search, content='service', content_rowid='rowid', tokenize='unicode61');
+            INSERT INTO service_text(service_text) VALUES ('rebuild');
+            CREATE TRIGGER service_text_insert AFTER INSERT ON service BEGIN
+                INSERT INTO service_text(rowid, search) VALUES (new.rowid, new.search);
+            END;
+            CREATE TRIGGER service_text_delete AFTER DELETE ON service BEGIN
+                INSERT INTO service_text(service_text, rowid, search) VALUES ('delete', old.rowid, old.search);
+            END;
+            CREATE TRIGGER service_text_update AFTER UPDATE OF search ON service BEGIN
+                INSERT INTO service_text(service_text, rowid, search) VALUES ('delete', old.rowid, old.search);
+                INSERT INTO service_text(rowid, search) VALUES (new.rowid, new.search);
+            END;
+            """),
     ]
 
     init(directory: String) throws(StorageError) {
@@ -157,9 +173,11 @@ final class CatalogStore: Sendable {
     func discover(_ filter: DiscoveryFilter) throws -> (entries: [ServiceEntry], total: Int) {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        for word in filter.words {
-            conditions.append("search LIKE ? ESCAPE '\\'")
-            arguments.append("%\(Self.escapedLike(word))%")
+        if !filter.words.isEmpty {
+            // Each word as a quoted prefix: "market"* matches market and market-data's market.
+            let match = filter.words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+            conditions.append("rowid IN (SELECT rowid FROM service_text WHERE service_text MATCH ?)")
+            arguments.append(match)
         }
         if let category = filter.category { conditions.append("category = ?"); arguments.append(category) }
         if let minimum = filter.minPrice { conditions.append("price_value >= ?"); arguments.append(minimum) }
@@ -226,12 +244,6 @@ final class CatalogStore: Sendable {
             inputDescription: row["input_description"], outputDescription: row["output_description"], reputation: row["reputation"],
             totalCalls: row["total_calls"], successRate: row["success_rate"], medianLatencyMillis: row["median_latency_ms"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
-    }
-
-    /// `%`, `_` and `\` in a query word match themselves.
-    private static func escapedLike(_ word: String) -> String {
-        word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
     }
 }
 

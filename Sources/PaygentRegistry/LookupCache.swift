@@ -2,7 +2,7 @@ import Synchronization
 
 /// Answers kept for a while (services 5 minutes, prices 1 minute) and dropped at once when the
 /// catalog changes. Time comes from the service's clock, so tests move it by hand.
-final class LookupCache<Value: Sendable>: Sendable {
+final class LookupCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         let value: Value
         let storedAt: Duration
@@ -10,7 +10,7 @@ final class LookupCache<Value: Sendable>: Sendable {
 
     let lifetime: Duration
     let capacity: Int
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<[Key: Entry]>([:])
     private let counts = Mutex<(hits: Int, misses: Int)>((0, 0))
     private let elapsed: @Sendable () -> Duration
 
@@ -21,7 +21,7 @@ final class LookupCache<Value: Sendable>: Sendable {
     }
 
     /// The cached value for `key`, or `load()`'s, remembered.
-    func value(_ key: String, load: () throws -> Value) rethrows -> Value {
+    func value(_ key: Key, load: () throws -> Value) rethrows -> Value {
         let now = elapsed()
         if let hit = entries.withLock({ entries -> Value? in
             guard let entry = entries[key], now - entry.storedAt < lifetime else { return nil }

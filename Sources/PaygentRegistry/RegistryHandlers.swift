@@ -15,17 +15,18 @@ struct RegistryHandlers: HandlerGroup {
     let store: CatalogStore
     let admin: AdminCredential
     let tokens: TokenDirectory
-    let services: LookupCache<EncodedReply<DiscoverReply>>
-    let entries: LookupCache<ServiceEntry>
-    let prices: LookupCache<PricingReply>
+    let services: LookupCache<DiscoveryFilter, EncodedReply<DiscoverReply>>
+    let entries: LookupCache<String, ServiceEntry>
+    let prices: LookupCache<PricingRequest, PricingReply>
     let time: ServiceTime
     let random: RandomSource
 
     func register(on server: RPCServer) {
-        // Discovery answers are kept encoded: a cached answer is served without encoding it again.
-        server.registerEncoded(RegistryMethod.discover) { request, _ in
+        // Discovery answers are kept encoded: a cached answer is served without encoding it again,
+        // on the socket thread when nothing else is in flight (a miss is one indexed read).
+        server.registerEncoded(RegistryMethod.discover, placement: .loopWhenIdle) { request, _ in
             let filter = try RegistryRules.filter(request)
-            return try services.value("\(filter)") {
+            return try services.value(filter) {
                 let (found, total) = try store.discover(filter)
                 return try RegistryMethod.discover.encode(DiscoverReply(services: found, total: total, limit: filter.limit, offset: filter.offset))
             }
@@ -34,7 +35,7 @@ struct RegistryHandlers: HandlerGroup {
             try entries.value(request.id) { try entry(request.id) }
         }
         server.register(RegistryMethod.pricing) { request, _ in
-            try prices.value("\(request.id) \(request.units.map(String.init) ?? "-")") {
+            try prices.value(request) {
                 let service = try entry(request.id)
                 var units: Int?
                 var total: Amount?

@@ -84,6 +84,8 @@ enum RegistryRules {
                 throw PaygentError(.badRequest, "query: 1 to \(maxQueryCharacters) characters (leave it out to list everything)")
             }
             filter.words = trimmed.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
+                .filter { $0.unicodeScalars.contains { CharacterSet.alphanumerics.contains($0) } }
+            guard !filter.words.isEmpty else { throw PaygentError(.badRequest, "query: needs a word with a letter or digit") }
         }
         filter.category = request.category
         func price(_ text: String?, _ field: String) throws(PaygentError) -> Double? {

@@ -215,7 +215,7 @@ public struct ServiceShowRequest: Codable, Sendable, Equatable {
 }
 
 /// A service's current price; for `metered`, also what `units` cost.
-public struct PricingRequest: Codable, Sendable, Equatable {
+public struct PricingRequest: Codable, Sendable, Hashable {
     public var id: String
     public var units: Int?
 
