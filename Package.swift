@@ -109,6 +109,7 @@ let package = Package(
             dependencies: [
                 "PaygentRuntime", "PaygentPaymentsAPI", "PaygentLedger", "PaygentCrypto", "PaygentKeystore", "PaygentX402",
                 "PaygentX402HTTP", "PaygentMoney", "PaygentTransport", "PaygentWire", "PaygentStorage", "PaygentServiceKit",
+                "PaygentRegistryAPI",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),

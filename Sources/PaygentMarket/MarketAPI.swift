@@ -38,12 +38,18 @@ public enum MarketAPI {
         let router = Router()
         router.get("/health") { _, _ in json(["status": "ok"]) }
         // Router middleware applies to the routes added after it, once the router has matched them.
-        router.add(middleware: X402Middleware(
-            prices: [
-                "/prices": .init(offers: [offer], description: "Paygent sample market data: prices"),
-                "/summary": .init(offers: [offer], description: "Paygent sample market data: summary"),
-            ],
-            facilitator: facilitator, publicBaseURL: baseURL))
+        let routes: [(path: String, description: String, output: JSONValue)] = [
+            ("/prices", "Paygent sample market data: prices", .object(["CRO": .number(0.09), "BTC": .number(97000), "ETH": .number(3400)])),
+            ("/summary", "Paygent sample market data: summary", .object(["volume24h": .number(1.2e9), "movers": .array([.string("CRO")])])),
+        ]
+        var prices: [String: X402Middleware<BasicRequestContext>.Price] = [:]
+        for route in routes {
+            prices[route.path] = .init(offers: [offer], description: route.description, extensions: bazaar(output: route.output))
+        }
+        // `GET /`: the routes and their prices, free, for people and crawlers.
+        let listing = routes.map { ["path": $0.path, "description": $0.description, "price": settings.price, "asset": usdc, "network": "eip155:338"] }
+        router.get("/") { _, _ in json(["routes": listing]) }
+        router.add(middleware: X402Middleware(prices: prices, facilitator: facilitator, publicBaseURL: baseURL))
         let rendered = RenderedMarketData()
         router.get("/prices") { _, _ in jsonResponse(rendered.current().prices) }
         router.get("/summary") { _, _ in jsonResponse(rendered.current().summary) }
@@ -51,6 +57,26 @@ public enum MarketAPI {
             router: router, server: HTTPServerTimeouts.server,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "paygent-market"),
             logger: logger)
+    }
+
+    /// The x402 `bazaar` extension of a GET route without parameters: `info` says how to call it
+    /// and what it returns (an example), `schema` describes `info` (JSON Schema).
+    static func bazaar(output example: JSONValue) -> JSONValue {
+        .object([
+            "bazaar": .object([
+                "info": .object([
+                    "input": .object(["type": .string("http"), "method": .string("GET")]),
+                    "output": .object(["type": .string("json"), "example": example]),
+                ]),
+                "schema": .object([
+                    "$schema": .string("https://json-schema.org/draft/2020-12/schema"), "type": .string("object"),
+                    "properties": .object([
+                        "input": .object(["type": .string("object")]), "output": .object(["type": .string("object")]),
+                    ]),
+                    "required": .array([.string("input")]),
+                ]),
+            ])
+        ])
     }
 
     static func json<T: Encodable>(_ value: T) -> Response {

@@ -8,13 +8,14 @@ import PaygentX402HTTP
 /// Serves the facilitator's x402 HTTP API (`/verify`, `/settle`, `/supported`) for outside
 /// resource servers, next to the service's RPC.
 enum FacilitatorHTTP {
-    static func start(facilitator: LedgerFacilitator, config: PaygentConfig, environment: ServiceEnvironment) throws {
+    static func start(facilitator: LedgerFacilitator, discovery: BazaarDiscovery, config: PaygentConfig, environment: ServiceEnvironment) throws {
         let parts = config.facilitatorHTTP.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else {
             throw ConfigError("facilitatorHTTP must be host:port, got '\(config.facilitatorHTTP)'")
         }
         let router = Router()
         FacilitatorRoutes.add(to: router, facilitator: facilitator)
+        discovery.add(to: router)
         var logger = environment.logger
         logger.logLevel = .warning
         let app = Application(

@@ -62,7 +62,11 @@ public enum PaymentsService {
         ).register(on: server)
         let facilitator = LedgerFacilitator(ledger: ledger, now: now)
         FacilitatorRPC.register(on: server, facilitator: facilitator)
-        try FacilitatorHTTP.start(facilitator: facilitator, config: environment.config, environment: environment)
+        let registry = try RPCClient(
+            endpoint: environment.config.endpoints(.registry).rpc, serviceName: "registry", context: environment.context)
+        try FacilitatorHTTP.start(
+            facilitator: facilitator, discovery: BazaarDiscovery(registry: registry, ledger: ledger), config: environment.config,
+            environment: environment)
     }
 }
 

@@ -23,10 +23,13 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
     public struct Price: Sendable {
         public var offers: [PaymentRequirements]
         public var description: String
+        /// The v2 402's `extensions` (`bazaar`: how to call the route and what it returns).
+        public var extensions: JSONValue?
 
-        public init(offers: [PaymentRequirements], description: String) {
+        public init(offers: [PaymentRequirements], description: String, extensions: JSONValue? = nil) {
             self.offers = offers
             self.description = description
+            self.extensions = extensions
         }
     }
 
@@ -89,7 +92,8 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func paymentRequired(_ price: Price, _ resource: ResourceInfo, error: String) -> Response {
-        let v2 = PaymentRequired(error: error, resource: resource, accepts: price.offers)
+        var v2 = PaymentRequired(error: error, resource: resource, accepts: price.offers)
+        v2.extensions = price.extensions
         let v1 = PaymentRequiredV1(
             x402Version: 1, error: error,
             accepts: price.offers.map { Offer($0, resource: resource.url).requirementsV1(description: resource.description) })
