@@ -52,22 +52,11 @@ struct RegistryHandlers: HandlerGroup {
         }
         server.register(RegistryMethod.register) { request, context in
             try admin.check(request.adminToken)
-            let id = "svc_" + Hex.encode(random.bytes(6))
-            let entry = try await RegistryRules.entry(request.service, id: id, decimals: tokens.decimals, now: time.now())
-            try store.insert(entry)
-            invalidate()
-            context.logger.info("service registered", metadata: ["registry.id": "\(id)", "registry.url": "\(entry.url)"])
-            return entry
+            return try await insert(request.service, context, "service registered")
         }
         server.register(RegistryMethod.add) { request, context in
             try admin.check(request.adminToken)
-            let fields = try await ResourceTerms(tokens: tokens).fields(request)
-            let id = "svc_" + Hex.encode(random.bytes(6))
-            let entry = try await RegistryRules.entry(fields, id: id, decimals: tokens.decimals, now: time.now())
-            try store.insert(entry)
-            invalidate()
-            context.logger.info("service added from its 402", metadata: ["registry.id": "\(id)", "registry.url": "\(entry.url)"])
-            return entry
+            return try await insert(try await ResourceTerms(tokens: tokens).fields(request), context, "service added from its 402")
         }
         server.register(RegistryMethod.update) { request, context in
             try admin.check(request.adminToken)
@@ -85,6 +74,16 @@ struct RegistryHandlers: HandlerGroup {
             context.logger.info("service removed", metadata: ["registry.id": "\(removed.id)"])
             return RemoveServiceReply(removed: removed)
         }
+    }
+
+    /// Checks `fields`, gives them a new id, and writes them.
+    private func insert(_ fields: ServiceFields, _ context: RequestContext, _ event: Logger.Message) async throws -> ServiceEntry {
+        let id = "svc_" + Hex.encode(random.bytes(6))
+        let entry = try await RegistryRules.entry(fields, id: id, decimals: tokens.decimals, now: time.now())
+        try store.insert(entry)
+        invalidate()
+        context.logger.info(event, metadata: ["registry.id": "\(id)", "registry.url": "\(entry.url)"])
+        return entry
     }
 
     private func entry(_ id: String) throws -> ServiceEntry {
