@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import PaygentLedger
 import PaygentMoney
 import PaygentRegistryAPI
@@ -81,5 +82,29 @@ struct BazaarDiscovery: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+/// Sends the registry each resource that a payment settled here declared with the `bazaar`
+/// extension, so that it is catalogued or its terms refreshed. In the background: a settlement
+/// never waits for the registry, and a registry that is down only costs the catalogue an entry.
+struct BazaarCataloguer: Sendable {
+    let registry: RPCClient
+    let logger: Logger
+
+    func settled(_ request: FacilitatorRequest, _ response: SettleResponse) {
+        guard case .v2(let payload) = request.payment, let url = request.offer.resource ?? payload.resource?.url else { return }
+        let (input, output) = JSONValue.bazaarInfo(payload.extensions)
+        let catalogued = CatalogueRequest(
+            url: url, network: request.offer.network, asset: request.offer.asset, amount: request.offer.amount, payTo: request.offer.payTo,
+            description: payload.resource?.description, input: input, output: output, transaction: response.transaction)
+        let (registry, logger) = (self.registry, self.logger)
+        Task {
+            do {
+                _ = try await registry.call(RegistryMethod.catalogue, catalogued, deadline: .seconds(5))
+            } catch {
+                logger.notice("a bazaar resource was not catalogued", metadata: ["bazaar.url": "\(url)", "error": "\(error)"])
+            }
+        }
     }
 }

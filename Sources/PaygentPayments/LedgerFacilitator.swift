@@ -18,9 +18,16 @@ public struct LedgerFacilitator: Facilitator {
 
     /// The wall clock validity windows are checked against.
     let clock: @Sendable () -> Date
+    /// Told of every settled payment whose payload declared the x402 `bazaar` extension (to
+    /// catalogue the resource); called after the settlement, never delaying it.
+    let bazaarSettled: (@Sendable (FacilitatorRequest, SettleResponse) -> Void)?
 
-    public init(ledger: any SettlementBackend, now: @escaping @Sendable () -> Date) {
+    public init(
+        ledger: any SettlementBackend, now: @escaping @Sendable () -> Date,
+        bazaarSettled: (@Sendable (FacilitatorRequest, SettleResponse) -> Void)? = nil
+    ) {
         self.clock = now
+        self.bazaarSettled = bazaarSettled
         self.ledger = ledger
     }
 
@@ -41,9 +48,15 @@ public struct LedgerFacilitator: Facilitator {
         do throws(LedgerError) {
             let receipt = try await ledger.settle([transfer], idempotencyKey: Self.ledgerKey(request.settlementKey, transfer))
             let entry = receipt.transactions.first
-            return SettleResponse(
+            let settled = SettleResponse(
                 success: true, payer: transfer.authorization.from.eip55, transaction: entry?.hash ?? "", network: network,
                 amount: entry?.value, replayed: receipt.replayed ? true : nil)
+            if let bazaarSettled, !receipt.replayed, case .v2(let payload) = request.payment, case .object(let extensions)? = payload.extensions,
+                extensions["bazaar"] != nil
+            {
+                bazaarSettled(request, settled)
+            }
+            return settled
         } catch {
             return SettleResponse(
                 success: false, errorReason: error.kind.rawValue, errorMessage: error.description,

@@ -60,10 +60,11 @@ public enum PaymentsService {
             maxPaymentValiditySeconds: UInt64(try environment.config.maxPaymentValiditySeconds()), offers: offers, time: time,
             random: environment.random
         ).register(on: server)
-        let facilitator = LedgerFacilitator(ledger: ledger, now: now)
-        FacilitatorRPC.register(on: server, facilitator: facilitator)
         let registry = try RPCClient(
             endpoint: environment.config.endpoints(.registry).rpc, serviceName: "registry", context: environment.context)
+        let cataloguer = BazaarCataloguer(registry: registry, logger: environment.logger)
+        let facilitator = LedgerFacilitator(ledger: ledger, now: now, bazaarSettled: cataloguer.settled)
+        FacilitatorRPC.register(on: server, facilitator: facilitator)
         try FacilitatorHTTP.start(
             facilitator: facilitator, discovery: BazaarDiscovery(registry: registry, ledger: ledger), config: environment.config,
             environment: environment)

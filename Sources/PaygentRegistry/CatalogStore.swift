@@ -165,6 +165,10 @@ final class CatalogStore: Sendable {
         }
     }
 
+    func entries(url: String) throws -> [ServiceEntry] {
+        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM service WHERE url = ? ORDER BY created_at", arguments: [url]).map(Self.entry) }
+    }
+
     func entry(id: String) throws -> ServiceEntry? {
         try database.read { db in try Self.fetch(db, id: id) }
     }

@@ -58,6 +58,26 @@ struct RegistryHandlers: HandlerGroup {
             try admin.check(request.adminToken)
             return try await insert(try await ResourceTerms(tokens: tokens).fields(request), context, "service added from its 402")
         }
+        server.register(RegistryMethod.catalogue) { request, context in
+            guard let token = try await tokens.token(address: request.asset), let amount = try? Amount(baseUnitsString: request.amount) else {
+                throw PaygentError(.badRequest, "asset and amount: a token of the payments service and base units")
+            }
+            let fields = ServiceFields(
+                name: request.description.map { String($0.prefix(100)) } ?? ResourceTerms.name(request.url),
+                description: String((request.description ?? "").prefix(2000)), category: "uncategorized", url: request.url,
+                pricing: .payPerCall, price: amount.formatted(decimals: token.decimals), token: token.symbol, network: request.network,
+                payTo: request.payTo, inputDescription: request.input, outputDescription: request.output)
+            // A resource already catalogued keeps its id, name, category and figures; its terms are refreshed.
+            if let old = try store.entries(url: request.url).first {
+                var refreshed = fields
+                (refreshed.name, refreshed.description, refreshed.category) = (old.name, old.description, old.category)
+                let entry = try await RegistryRules.entry(refreshed, id: old.id, decimals: tokens.decimals, now: time.now(), keeping: old)
+                _ = try store.replace(entry)
+                invalidate()
+                return entry
+            }
+            return try await insert(fields, context, "service catalogued from a settled payment")
+        }
         server.register(RegistryMethod.update) { request, context in
             try admin.check(request.adminToken)
             let old = try entry(request.id)

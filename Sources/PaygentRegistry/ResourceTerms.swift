@@ -31,7 +31,7 @@ struct ResourceTerms {
             guard (try? RegistryRules.network(offer.network)) != nil, let token = try await tokens.token(address: offer.asset),
                 let amount = try? Amount(baseUnitsString: offer.amount)
             else { continue }
-            let bazaar = Self.bazaar(terms.extensions)
+            let bazaar = JSONValue.bazaarInfo(terms.extensions)
             return ServiceFields(
                 name: request.name ?? terms.description ?? Self.name(url), description: request.description ?? terms.description ?? "",
                 category: request.category ?? "uncategorized", url: url, method: method, pricing: .payPerCall,
@@ -41,14 +41,6 @@ struct ResourceTerms {
         throw PaygentError(
             .failedPrecondition,
             "\(url) asks for no payment Paygent can make (the exact scheme, a known network, a token of the payments service): \(terms.offers.map { "\($0.scheme) on \($0.network) in \($0.asset)" }.joined(separator: "; "))")
-    }
-
-    /// The `bazaar` extension's input and output, as compact JSON text.
-    static func bazaar(_ extensions: JSONValue?) -> (input: String?, output: String?) {
-        guard case .object(let all)? = extensions, case .object(let bazaar)? = all["bazaar"], case .object(let info)? = bazaar["info"] else {
-            return (nil, nil)
-        }
-        return (info["input"]?.jsonText, info["output"]?.jsonText)
     }
 
     /// A name from the URL when the 402 gives none: host and path.

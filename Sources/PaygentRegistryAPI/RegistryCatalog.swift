@@ -12,6 +12,9 @@ public enum RegistryMethod {
         "registry.register", .write, "admin: adds a service, every field checked")
     public static let add = RPCMethod<AddServiceRequest, ServiceEntry>(
         "registry.add", .write, "admin: registers a service from its own 402 answer (price, token, network, pay-to, Bazaar description)")
+    public static let catalogue = RPCMethod<CatalogueRequest, ServiceEntry>(
+        "registry.catalogue", .idempotentWrite,
+        "catalogues (or refreshes) a resource whose payment, settled through Paygent's facilitator, declared the bazaar extension")
     public static let update = RPCMethod<UpdateServiceRequest, ServiceEntry>(
         "registry.update", .write, "admin: replaces a service's fields, keeping its id, reputation and counts")
     public static let remove = RPCMethod<RemoveServiceRequest, RemoveServiceReply>(
@@ -23,7 +26,7 @@ public enum RegistryCatalog {
     public static let catalog = ServiceCatalog(
         service: "registry",
         methods: [
-            RegistryMethod.discover, RegistryMethod.show, RegistryMethod.pricing, RegistryMethod.register, RegistryMethod.add, RegistryMethod.update,
+            RegistryMethod.discover, RegistryMethod.show, RegistryMethod.pricing, RegistryMethod.register, RegistryMethod.add, RegistryMethod.catalogue, RegistryMethod.update,
             RegistryMethod.remove,
         ],
         events: [])

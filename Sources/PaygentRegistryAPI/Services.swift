@@ -124,6 +124,33 @@ public struct AddServiceRequest: Codable, Sendable, Equatable {
     }
 }
 
+/// A resource that a payment settled through Paygent's facilitator declared with the x402
+/// `bazaar` extension: the facilitator sends it so that the resource is catalogued (or its terms
+/// refreshed). The settlement is what vouches for it: money moved to `payTo` for `url`.
+public struct CatalogueRequest: Codable, Sendable, Equatable {
+    public var url: String
+    public var network: String
+    /// The token contract the payment was in.
+    public var asset: String
+    /// Base units paid.
+    public var amount: String
+    public var payTo: String
+    public var description: String?
+    /// The extension's `info.input` and `info.output`, as JSON text.
+    public var input: String?
+    public var output: String?
+    /// The settlement's transaction hash.
+    public var transaction: String
+
+    public init(
+        url: String, network: String, asset: String, amount: String, payTo: String, description: String?, input: String?, output: String?,
+        transaction: String
+    ) {
+        (self.url, self.network, self.asset, self.amount, self.payTo) = (url, network, asset, amount, payTo)
+        (self.description, self.input, self.output, self.transaction) = (description, input, output, transaction)
+    }
+}
+
 /// Admin: replaces a service's fields (its id, reputation and counts stay).
 public struct UpdateServiceRequest: Codable, Sendable, Equatable {
     public var adminToken: String

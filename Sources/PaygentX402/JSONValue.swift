@@ -74,3 +74,14 @@ extension JSONValue: WireDocumented {
         "any JSON value as its compact JSON text, object members sorted by name (`protocol/encoding.md`, Arbitrary JSON values)"
     }
 }
+
+extension JSONValue {
+    /// The x402 `bazaar` extension's `info.input` and `info.output` in a 402's or a payment's
+    /// `extensions`, as compact JSON text; nil where absent.
+    public static func bazaarInfo(_ extensions: JSONValue?) -> (input: String?, output: String?) {
+        guard case .object(let all)? = extensions, case .object(let bazaar)? = all["bazaar"], case .object(let info)? = bazaar["info"] else {
+            return (nil, nil)
+        }
+        return (info["input"]?.jsonText, info["output"]?.jsonText)
+    }
+}
