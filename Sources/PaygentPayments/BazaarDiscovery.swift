@@ -94,6 +94,10 @@ struct BazaarCataloguer: Sendable {
 
     func settled(_ request: FacilitatorRequest, _ response: SettleResponse) {
         guard case .v2(let payload) = request.payment, let url = request.offer.resource ?? payload.resource?.url else { return }
+        if let problem = JSONValue.bazaarProblem(payload.extensions) {
+            logger.notice("a bazaar extension fails its own schema; not catalogued", metadata: ["bazaar.url": "\(url)", "bazaar.problem": "\(problem)"])
+            return
+        }
         let (input, output) = JSONValue.bazaarInfo(payload.extensions)
         let catalogued = CatalogueRequest(
             url: url, network: request.offer.network, asset: request.offer.asset, amount: request.offer.amount, payTo: request.offer.payTo,

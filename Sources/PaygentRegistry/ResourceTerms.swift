@@ -27,6 +27,9 @@ struct ResourceTerms {
         guard terms.status == 402 else {
             throw PaygentError(.failedPrecondition, "\(url) answered HTTP \(terms.status), not 402 Payment Required: it asks for no payment, so there is nothing to register")
         }
+        if let problem = JSONValue.bazaarProblem(terms.extensions) {
+            throw PaygentError(.badRequest, "\(url) declares a bazaar extension that fails its own schema: \(problem)")
+        }
         for offer in terms.offers where offer.scheme == "exact" {
             guard (try? RegistryRules.network(offer.network)) != nil, let token = try await tokens.token(address: offer.asset),
                 let amount = try? Amount(baseUnitsString: offer.amount)

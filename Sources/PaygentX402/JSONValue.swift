@@ -84,4 +84,51 @@ extension JSONValue {
         }
         return (info["input"]?.jsonText, info["output"]?.jsonText)
     }
+
+    /// What is wrong with a `bazaar` extension against its own `schema` (nil when it passes or
+    /// declares no schema). The JSON Schema keywords checked: `type`, `properties`, `required`,
+    /// `items` and `enum`; others are not.
+    public static func bazaarProblem(_ extensions: JSONValue?) -> String? {
+        guard case .object(let all)? = extensions, case .object(let bazaar)? = all["bazaar"] else { return nil }
+        guard let info = bazaar["info"] else { return "bazaar: no info" }
+        guard let schema = bazaar["schema"] else { return nil }
+        return info.problem(against: schema, at: "bazaar.info")
+    }
+
+    /// The first way this value breaks `schema` (the keywords above), or nil.
+    func problem(against schema: JSONValue, at path: String) -> String? {
+        guard case .object(let rules) = schema else { return nil }
+        if case .string(let type)? = rules["type"], !matches(type) {
+            return "\(path) is not \(type == "array" || type == "object" || type == "integer" ? "an" : "a") \(type)"
+        }
+        if case .array(let allowed)? = rules["enum"], !allowed.contains(self) {
+            return "\(path) is not one of the values its schema allows"
+        }
+        if case .object(let members) = self {
+            if case .array(let required)? = rules["required"] {
+                for case .string(let name) in required where members[name] == nil {
+                    return "\(path).\(name) is required by its schema"
+                }
+            }
+            if case .object(let properties)? = rules["properties"] {
+                for (name, rule) in properties.sorted(by: { $0.key < $1.key }) {
+                    if let member = members[name], let problem = member.problem(against: rule, at: "\(path).\(name)") { return problem }
+                }
+            }
+        }
+        if case .array(let elements) = self, let rule = rules["items"] {
+            for (index, element) in elements.enumerated() {
+                if let problem = element.problem(against: rule, at: "\(path)[\(index)]") { return problem }
+            }
+        }
+        return nil
+    }
+
+    private func matches(_ type: String) -> Bool {
+        switch (type, self) {
+        case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("null", .null), ("number", .number): true
+        case ("integer", .number(let value)): value.rounded() == value
+        default: false
+        }
+    }
 }
