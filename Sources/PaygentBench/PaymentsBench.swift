@@ -36,7 +36,7 @@ struct PaymentsBench: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("paygent-bench-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try LocalLedger(path: directory + "/ledger.sqlite")
+        let ledger = try LocalLedger(path: directory + "/ledger.sqlite", now: { Date() })
         let facilitator = LedgerFacilitator(ledger: ledger, now: { Date() })
         let payer = try PrivateKey.generate()
         let usdc = LedgerToken.catalog.first { $0.symbol == "USDC" }!
@@ -68,10 +68,10 @@ struct PaymentsBench: AsyncParsableCommand {
             router: facilitatorRouter, configuration: .init(address: .hostname("127.0.0.1", port: facilitatorPort)), logger: logger)
         let payTo = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
         let marketApp = MarketAPI.application(
-            .init(host: "127.0.0.1", port: marketPort, payTo: payTo), facilitator: rpcFacilitator, logger: logger)
+            .init(host: "127.0.0.1", port: marketPort, payTo: payTo), facilitator: rpcFacilitator, logger: logger, now: { Date() })
         let outsideApp = MarketAPI.application(
             .init(host: "127.0.0.1", port: outsidePort, payTo: payTo),
-            facilitator: HTTPFacilitatorClient(baseURL: "http://127.0.0.1:\(facilitatorPort)"), logger: logger)
+            facilitator: HTTPFacilitatorClient(baseURL: "http://127.0.0.1:\(facilitatorPort)"), logger: logger, now: { Date() })
         let servers = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await facilitatorApp.run() }

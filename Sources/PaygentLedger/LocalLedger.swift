@@ -22,7 +22,7 @@ public final class LocalLedger: SettlementBackend {
 
     /// Opens (creating and migrating if needed) the ledger at `path`; `nil` keeps it in memory
     /// (tests). `chainID` is the chain that authorizations are signed for (338, Cronos testnet).
-    public init(path: String?, chainID: UInt64 = 338, now: @escaping @Sendable () -> Date = { Date() }) throws(LedgerError) {
+    public init(path: String?, chainID: UInt64 = 338, now: @escaping @Sendable () -> Date) throws(LedgerError) {
         self.chainID = chainID
         self.now = now
         tokens = Dictionary(uniqueKeysWithValues: LedgerToken.catalog.map { ($0.address, $0) })

@@ -30,7 +30,10 @@ public enum MarketAPI {
 
     /// The API, verifying and settling payments through `facilitator` (the payments service over
     /// RPC when `paygent up` starts it, or any x402 facilitator over HTTP).
-    public static func application(_ settings: Settings, facilitator: any Facilitator, logger: Logger) -> some ApplicationProtocol {
+    /// - Parameter now: the wall clock the data is dated by (the executable passes the machine's).
+    public static func application(
+        _ settings: Settings, facilitator: any Facilitator, logger: Logger, now: @escaping @Sendable () -> Date
+    ) -> some ApplicationProtocol {
         let offer = PaymentRequirements(
             scheme: "exact", network: "eip155:338", asset: usdc, amount: settings.price, payTo: settings.payTo,
             maxTimeoutSeconds: 300, extra: .object(["name": .string("Bridged USDC (Stargate)"), "version": .string("1")]))
@@ -50,7 +53,7 @@ public enum MarketAPI {
         let listing = routes.map { ["path": $0.path, "description": $0.description, "price": settings.price, "asset": usdc, "network": "eip155:338"] }
         router.get("/") { _, _ in json(["routes": listing]) }
         router.add(middleware: X402Middleware(prices: prices, facilitator: facilitator, publicBaseURL: baseURL))
-        let rendered = RenderedMarketData()
+        let rendered = RenderedMarketData(now: now)
         router.get("/prices") { _, _ in jsonResponse(rendered.current().prices) }
         router.get("/summary") { _, _ in jsonResponse(rendered.current().summary) }
         return Application(
@@ -99,11 +102,16 @@ public enum MarketAPI {
 /// for every paid call.
 final class RenderedMarketData: Sendable {
     private let cache = Mutex<(second: Int64, prices: ByteBuffer, summary: ByteBuffer)?>(nil)
+    private let now: @Sendable () -> Date
 
-    func current(_ now: Date = Date()) -> (prices: ByteBuffer, summary: ByteBuffer) {
-        let second = Int64(now.timeIntervalSince1970.rounded(.down))
+    init(now: @escaping @Sendable () -> Date) {
+        self.now = now
+    }
+
+    func current() -> (prices: ByteBuffer, summary: ByteBuffer) {
+        let second = Int64(now().timeIntervalSince1970.rounded(.down))
         if let cached = cache.withLock({ $0 }), cached.second == second { return (cached.prices, cached.summary) }
-        let data = MarketData.now(Date(timeIntervalSince1970: TimeInterval(second)))
+        let data = MarketData.at(Date(timeIntervalSince1970: TimeInterval(second)))
         let rendered = (
             second: second, prices: ByteBuffer(data: MarketAPI.encoded(data.prices)), summary: ByteBuffer(data: MarketAPI.encoded(data.summary)))
         cache.withLock { $0 = rendered }
@@ -136,7 +144,7 @@ struct MarketData {
 
     static let bases: [(String, Double)] = [("CRO", 0.0912), ("BTC", 96_210), ("ETH", 3_512), ("VVS", 0.0000031), ("USDC", 1)]
 
-    static func now(_ date: Date = Date()) -> MarketData {
+    static func at(_ date: Date) -> MarketData {
         let minute = UInt64(date.timeIntervalSince1970 / 60)
         var list: [Price] = []
         for (index, (symbol, base)) in bases.enumerated() {

@@ -18,8 +18,10 @@ struct PaymentFollower: Sendable {
     let changed: @Sendable () -> Void
 
     /// How far before the newest counted payment catching up starts: a payment started earlier
-    /// may have finished after it.
-    static let overlap: TimeInterval = 3600
+    /// may have finished after it. A fetch lasts at most 600 s and the payments service resolves
+    /// what is left pending every 20 s, so 15 minutes covers every payment still open then,
+    /// without rereading an hour of history every minute.
+    static let overlap: TimeInterval = 900
     static let catchUpInterval: Duration = .seconds(60)
     /// Catch-ups soon after start, besides the one at start: a subscriber joins its publisher a
     /// moment after it connects, and events published meanwhile reach nobody.

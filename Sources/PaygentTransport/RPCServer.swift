@@ -78,6 +78,33 @@ public final class RPCServer: Sendable {
         _ handler: @escaping @Sendable (Request, RequestContext) async throws -> Reply
     ) {
         let limits = options.limits
+        registerDecoding(method, placement: placement) { (request: Request, context) in
+            let reply = try await handler(request, context)
+            do {
+                return try BinaryEncoder(limits: limits).encode(reply)
+            } catch {
+                context.logger.error("reply encoding failed", metadata: ["error": "\(error)"])
+                throw PaygentError(.internal, "\(method) produced a reply that could not be encoded", cause: error)
+            }
+        }
+    }
+
+    /// Registers a handler that answers with its reply already encoded (by `RPCMethod.encode`),
+    /// so that an answer kept in a cache costs no encoding when it is served again.
+    public func registerEncoded<Request, Reply>(
+        _ method: RPCMethod<Request, Reply>, placement: HandlerPlacement = .parallel,
+        _ handler: @escaping @Sendable (Request, RequestContext) async throws -> EncodedReply<Reply>
+    ) {
+        registerDecoding(method.name, placement: placement) { (request: Request, context) in try await handler(request, context).bytes }
+    }
+
+    /// The one way a typed handler runs: the request is decoded (a bad one is answered
+    /// `bad_request` with what was wrong), and the handler's errors become wire errors.
+    private func registerDecoding<Request: Decodable & SendableMetatype>(
+        _ method: String, placement: HandlerPlacement,
+        _ respond: @escaping @Sendable (Request, RequestContext) async throws -> [UInt8]
+    ) {
+        let limits = options.limits
         registerRaw(method, placement: placement) { (body, context) throws(PaygentError) -> [UInt8] in
             let request: Request
             do {
@@ -85,9 +112,8 @@ public final class RPCServer: Sendable {
             } catch {
                 throw PaygentError(.badRequest, "invalid \(method) request: \(error)", cause: error)
             }
-            let reply: Reply
             do {
-                reply = try await handler(request, context)
+                return try await respond(request, context)
             } catch let error as PaygentError {
                 throw error
             } catch let error as any PaygentErrorConvertible {
@@ -99,12 +125,6 @@ public final class RPCServer: Sendable {
                 throw PaygentError(
                     .internal, "\(method) failed inside the service (request \(context.requestID)); see its log",
                     cause: error)
-            }
-            do {
-                return try BinaryEncoder(limits: limits).encode(reply)
-            } catch {
-                context.logger.error("reply encoding failed", metadata: ["error": "\(error)"])
-                throw PaygentError(.internal, "\(method) produced a reply that could not be encoded", cause: error)
             }
         }
     }

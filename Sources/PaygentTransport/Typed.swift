@@ -15,37 +15,6 @@ extension RPCServer {
     }
 }
 
-extension RPCServer {
-    /// Registers a handler that answers with its reply already encoded (by `RPCMethod.encode`),
-    /// so that an answer kept in a cache costs no encoding when it is served again.
-    public func registerEncoded<Request, Reply>(
-        _ method: RPCMethod<Request, Reply>, placement: HandlerPlacement = .parallel,
-        _ handler: @escaping @Sendable (Request, RequestContext) async throws -> EncodedReply<Reply>
-    ) {
-        let limits = WireLimits.default
-        registerRaw(method.name, placement: placement) { (body, context) throws(PaygentError) -> [UInt8] in
-            let request: Request
-            do {
-                request = try BinaryDecoder(limits: limits).decode(Request.self, from: body)
-            } catch {
-                throw PaygentError(.badRequest, "invalid \(method.name) request: \(error)", cause: error)
-            }
-            do {
-                return try await handler(request, context).bytes
-            } catch let error as PaygentError {
-                throw error
-            } catch let error as any PaygentErrorConvertible {
-                throw error.paygentError
-            } catch is CancellationError {
-                throw PaygentError(.cancelled, "\(method.name) was cancelled")
-            } catch {
-                context.logger.error("handler failed", metadata: ["error": "\(error)"])
-                throw PaygentError(.internal, "\(method.name) failed inside the service (request \(context.requestID)); see its log", cause: error)
-            }
-        }
-    }
-}
-
 /// A reply of one method's type, already encoded: only `RPCMethod.encode` makes one, so the
 /// bytes are always a valid encoding of `Reply`.
 public struct EncodedReply<Reply>: Sendable {

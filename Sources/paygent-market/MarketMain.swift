@@ -64,7 +64,8 @@ struct MarketMain: AsyncParsableCommand {
         var logger = Logger(label: "paygent-market")
         logger.logLevel = .info
         let app = MarketAPI.application(
-            .init(host: String(parts[0]), port: port, payTo: payee, price: baseUnits), facilitator: facilitator, logger: logger)
+            .init(host: String(parts[0]), port: port, payTo: payee, price: baseUnits), facilitator: facilitator, logger: logger,
+            now: { Date() })
         FileHandle.standardOutput.write(Data(
             "ready market http=\(config.marketURL) facilitator=\(facilitatorName) price=\(price) USDC payTo=\(payee)\n".utf8))
         try await app.runService()

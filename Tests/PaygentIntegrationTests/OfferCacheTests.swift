@@ -32,7 +32,7 @@ final class OfferCacheTests: XCTestCase {
         let offer: PaymentRequirements
 
         init() throws {
-            ledger = try LocalLedger(path: nil)
+            ledger = try LocalLedger(path: nil, now: { Date() })
             let usdc = LedgerToken.catalog.first { $0.symbol == "USDC" }!
             offer = PaymentRequirements(
                 scheme: "exact", network: "eip155:338", asset: usdc.address.eip55, amount: "100000",
