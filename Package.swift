@@ -126,8 +126,8 @@ let package = Package(
             name: "PaygentRegistry",
             dependencies: [
                 "PaygentRegistryAPI", "PaygentPaymentsAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire", "PaygentMoney",
-                "PaygentServiceKit", "PaygentStorage", "PaygentX402", "PaygentX402HTTP", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                "PaygentServiceKit", "PaygentStorage", "PaygentX402", "PaygentX402HTTP", "PaygentCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire"]),
@@ -186,7 +186,7 @@ let package = Package(
         .target(
             name: "PaygentMarket",
             dependencies: [
-                "PaygentX402", "PaygentX402HTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                "PaygentX402", "PaygentX402HTTP", "PaygentCrypto", "PaygentRegistryAPI", "PaygentTransport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

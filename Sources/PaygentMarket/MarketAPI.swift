@@ -7,7 +7,8 @@ import PaygentX402HTTP
 import Synchronization
 
 /// The sample paid API: market data priced per call in USDC over x402. Every route is behind
-/// `X402Middleware`; payments are verified and settled by the configured facilitator.
+/// `X402Middleware`; payments are verified and settled by the configured facilitator. `/feed`
+/// also serves, unpaid, a wallet that signs in (`sign-in-with-x`) holding an active subscription.
 public enum MarketAPI {
     /// Cronos testnet devUSDC.e, whose address and EIP-712 domain the local chain's USDC carries.
     public static let usdc = "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0"
@@ -31,8 +32,10 @@ public enum MarketAPI {
     /// The API, verifying and settling payments through `facilitator` (the payments service over
     /// RPC when `paygent up` starts it, or any x402 facilitator over HTTP).
     /// - Parameter now: the wall clock the data is dated by (the executable passes the machine's).
+    /// - Parameter signIn: who `/feed` serves on a sign-in proof (without it, `/feed` is only paid).
     public static func application(
-        _ settings: Settings, facilitator: any Facilitator, logger: Logger, now: @escaping @Sendable () -> Date
+        _ settings: Settings, facilitator: any Facilitator, logger: Logger, now: @escaping @Sendable () -> Date,
+        signIn: SignInAccess? = nil
     ) -> some ApplicationProtocol {
         let offer = PaymentRequirements(
             scheme: "exact", network: "eip155:338", asset: usdc, amount: settings.price, payTo: settings.payTo,
@@ -41,21 +44,30 @@ public enum MarketAPI {
         let router = Router()
         router.get("/health") { _, _ in json(["status": "ok"]) }
         // Router middleware applies to the routes added after it, once the router has matched them.
-        let routes: [(path: String, description: String, output: JSONValue)] = [
-            ("/prices", "Paygent sample market data: prices", .object(["CRO": .number(0.09), "BTC": .number(97000), "ETH": .number(3400)])),
-            ("/summary", "Paygent sample market data: summary", .object(["volume24h": .number(1.2e9), "movers": .array([.string("CRO")])])),
+        let routes: [(path: String, description: String, output: JSONValue, subscription: Bool)] = [
+            ("/prices", "Paygent sample market data: prices", .object(["CRO": .number(0.09), "BTC": .number(97000), "ETH": .number(3400)]), false),
+            ("/summary", "Paygent sample market data: summary", .object(["volume24h": .number(1.2e9), "movers": .array([.string("CRO")])]), false),
+            ("/feed", "Paygent sample market data: feed (per call, or by subscription)",
+             .object(["asOf": .string("2026-12-02T12:00:00Z"), "events": .array([.string("CRO +2.10% in 1h")])]), true),
         ]
         var prices: [String: X402Middleware<BasicRequestContext>.Price] = [:]
         for route in routes {
-            prices[route.path] = .init(offers: [offer], description: route.description, extensions: bazaar(output: route.output))
+            prices[route.path] = .init(
+                offers: [offer], description: route.description, extensions: bazaar(output: route.output), signIn: route.subscription)
         }
         // `GET /`: the routes and their prices, free, for people and crawlers.
-        let listing = routes.map { ["path": $0.path, "description": $0.description, "price": settings.price, "asset": usdc, "network": "eip155:338"] }
+        let listing = routes.map { route in
+            [
+                "path": route.path, "description": route.description, "price": settings.price, "asset": usdc, "network": "eip155:338",
+                "signIn": route.subscription && signIn != nil ? "sign-in-with-x: an active subscription is served unpaid" : "no",
+            ]
+        }
         router.get("/") { _, _ in json(["routes": listing]) }
-        router.add(middleware: X402Middleware(prices: prices, facilitator: facilitator, publicBaseURL: baseURL))
+        router.add(middleware: X402Middleware(prices: prices, facilitator: facilitator, publicBaseURL: baseURL, signIn: signIn))
         let rendered = RenderedMarketData(now: now)
         router.get("/prices") { _, _ in jsonResponse(rendered.current().prices) }
         router.get("/summary") { _, _ in jsonResponse(rendered.current().summary) }
+        router.get("/feed") { _, _ in jsonResponse(rendered.current().feed) }
         return Application(
             router: router, server: HTTPServerTimeouts.server,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "paygent-market"),
@@ -101,21 +113,22 @@ public enum MarketAPI {
 /// The market data's JSON, rendered once per second (its `asOf` has second precision) rather than
 /// for every paid call.
 final class RenderedMarketData: Sendable {
-    private let cache = Mutex<(second: Int64, prices: ByteBuffer, summary: ByteBuffer)?>(nil)
+    private let cache = Mutex<(second: Int64, prices: ByteBuffer, summary: ByteBuffer, feed: ByteBuffer)?>(nil)
     private let now: @Sendable () -> Date
 
     init(now: @escaping @Sendable () -> Date) {
         self.now = now
     }
 
-    func current() -> (prices: ByteBuffer, summary: ByteBuffer) {
+    func current() -> (prices: ByteBuffer, summary: ByteBuffer, feed: ByteBuffer) {
         let second = Int64(now().timeIntervalSince1970.rounded(.down))
-        if let cached = cache.withLock({ $0 }), cached.second == second { return (cached.prices, cached.summary) }
+        if let cached = cache.withLock({ $0 }), cached.second == second { return (cached.prices, cached.summary, cached.feed) }
         let data = MarketData.at(Date(timeIntervalSince1970: TimeInterval(second)))
         let rendered = (
-            second: second, prices: ByteBuffer(data: MarketAPI.encoded(data.prices)), summary: ByteBuffer(data: MarketAPI.encoded(data.summary)))
+            second: second, prices: ByteBuffer(data: MarketAPI.encoded(data.prices)), summary: ByteBuffer(data: MarketAPI.encoded(data.summary)),
+            feed: ByteBuffer(data: MarketAPI.encoded(data.feed)))
         cache.withLock { $0 = rendered }
-        return (rendered.prices, rendered.summary)
+        return (rendered.prices, rendered.summary, rendered.feed)
     }
 }
 
@@ -139,8 +152,14 @@ struct MarketData {
         var movers: [Price]
     }
 
+    struct Feed: Encodable {
+        var asOf: Date
+        var events: [String]
+    }
+
     let prices: Prices
     let summary: Summary
+    let feed: Feed
 
     static let bases: [(String, Double)] = [("CRO", 0.0912), ("BTC", 96_210), ("ETH", 3_512), ("VVS", 0.0000031), ("USDC", 1)]
 
@@ -160,7 +179,8 @@ struct MarketData {
         let top = movers.first!
         return MarketData(
             prices: Prices(asOf: date, prices: list),
-            summary: Summary(asOf: date, headline: "\(top.symbol) leads the moves at \(top.change24h) (24h); BTC at $\(list[1].usd).", movers: Array(movers.prefix(3))))
+            summary: Summary(asOf: date, headline: "\(top.symbol) leads the moves at \(top.change24h) (24h); BTC at $\(list[1].usd).", movers: Array(movers.prefix(3))),
+            feed: Feed(asOf: date, events: movers.map { "\($0.symbol) \($0.change24h) (24h) at $\($0.usd)" }))
     }
 
     static func format(_ value: Double) -> String {

@@ -32,12 +32,15 @@ struct FetchHandler: HandlerGroup {
     let time: ServiceTime
     let random: RandomSource
     let client: X402HTTPClient
+    /// Asked whether a wallet holds a subscription, when a resource takes `sign-in-with-x`.
+    let registry: RPCClient
 
     init(
         wallets: WalletStore, ledger: any SettlementBackend, payments: PaymentLog, resolver: PaymentResolver, target: FetchTarget,
-        maxPaymentValiditySeconds: UInt64, offers: OfferCache, time: ServiceTime, random: RandomSource
+        maxPaymentValiditySeconds: UInt64, offers: OfferCache, registry: RPCClient, time: ServiceTime, random: RandomSource
     ) {
         (self.wallets, self.ledger, self.payments, self.resolver, self.target) = (wallets, ledger, payments, resolver, target)
+        self.registry = registry
         self.maxPaymentValiditySeconds = maxPaymentValiditySeconds
         self.time = time
         self.random = random
@@ -103,9 +106,13 @@ struct FetchHandler: HandlerGroup {
         let (validity, now, random) = (maxPaymentValiditySeconds, time.now, self.random)
         var response: X402HTTPClient.Response?
         var transportFailure: String?
+        let signIn = SubscriptionSignIn(
+            registry: registry, wallet: wallet.address, key: try wallets.key(wallet), url: url, chainID: chainID,
+            payPerCallFallback: request.payPerCallFallback ?? false, now: now, random: random)
         do {
             response = try await client.fetch(
-                url.absoluteString, method: request.method == "POST" ? .POST : .GET, body: request.body, deadline: deadline
+                url.absoluteString, method: request.method == "POST" ? .POST : .GET, body: request.body, deadline: deadline,
+                signIn: signIn.hook
             ) { offers in
                 // Only what this wallet can pay: exact scheme, this chain, a token the ledger has.
                 let payable = offers.filter { offer in
@@ -199,9 +206,14 @@ struct FetchHandler: HandlerGroup {
             throw PaygentError(.unavailable, "cannot fetch \(request.url): \(transportFailure)")
         }
         guard let response else { throw PaygentError(.internal, "no response") }
+        if response.signedIn {
+            context.logger.info("served on a subscription", metadata: [
+                "payment.url": "\(request.url)", "subscription.id": "\(signIn.used.withLock { $0 } ?? "")",
+            ])
+        }
         return FetchReply(
             status: response.status, contentType: response.header("Content-Type"), body: response.body, payment: record,
-            latencyMillis: elapsed, problem: response.bodyProblem)
+            latencyMillis: elapsed, problem: response.bodyProblem, subscription: response.signedIn ? signIn.used.withLock { $0 } : nil)
     }
 
     private func resolveAll(_ attempts: [PendingPayment], failure: String, latency started: Duration) async {

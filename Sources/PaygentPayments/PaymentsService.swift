@@ -55,13 +55,13 @@ public enum PaymentsService {
                 await resolver.reconcile()
             }
         }
-        FetchHandler(
-            wallets: wallets, ledger: ledger, payments: payments, resolver: resolver, target: FetchTarget(config: environment.config),
-            maxPaymentValiditySeconds: UInt64(try environment.config.maxPaymentValiditySeconds()), offers: offers, time: time,
-            random: environment.random
-        ).register(on: server)
         let registry = try RPCClient(
             endpoint: environment.config.endpoints(.registry).rpc, serviceName: "registry", context: environment.context)
+        FetchHandler(
+            wallets: wallets, ledger: ledger, payments: payments, resolver: resolver, target: FetchTarget(config: environment.config),
+            maxPaymentValiditySeconds: UInt64(try environment.config.maxPaymentValiditySeconds()), offers: offers, registry: registry,
+            time: time, random: environment.random
+        ).register(on: server)
         let cataloguer = BazaarCataloguer(registry: registry, logger: environment.logger)
         let facilitator = LedgerFacilitator(ledger: ledger, now: now, bazaarSettled: cataloguer.settled)
         FacilitatorRPC.register(on: server, facilitator: facilitator)

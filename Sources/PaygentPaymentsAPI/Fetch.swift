@@ -15,12 +15,16 @@ public struct FetchRequest: Codable, Sendable, Equatable {
     /// The most seconds the fetch may take, payment included (default 30). The service also ends
     /// it in time to answer within the call's deadline, whichever is sooner.
     public var timeoutSeconds: Double?
+    /// When the resource takes subscriptions and the wallet's has ended (or the resource refuses
+    /// it), pay per call instead of failing. Absent: false.
+    public var payPerCallFallback: Bool?
 
     public init(
         url: String, method: String = "GET", body: Data? = nil, wallet: String, maxAmount: String, token: String = "USDC",
-        timeoutSeconds: Double? = nil
+        timeoutSeconds: Double? = nil, payPerCallFallback: Bool? = nil
     ) {
         self.timeoutSeconds = timeoutSeconds
+        self.payPerCallFallback = payPerCallFallback
         self.url = url
         self.method = method
         self.body = body
@@ -39,6 +43,7 @@ public struct FetchRequest: Codable, Sendable, Equatable {
         maxAmount = try container.decode(String.self, forKey: .maxAmount)
         token = try container.decodeIfPresent(String.self, forKey: .token) ?? "USDC"
         timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
+        payPerCallFallback = try container.decodeIfPresent(Bool.self, forKey: .payPerCallFallback)
     }
 }
 
@@ -76,9 +81,15 @@ public struct FetchReply: Codable, Sendable, Equatable {
     /// What went wrong after the request was sent, when the answer is incomplete: the body was
     /// too large to return, or no answer came in time. `payment` says whether it was settled.
     public var problem: String?
+    /// The subscription the call was served under (by a `sign-in-with-x` proof, with no payment).
+    public var subscription: String?
 
-    public init(status: Int, contentType: String?, body: Data, payment: PaymentRecord?, latencyMillis: Double, problem: String? = nil) {
+    public init(
+        status: Int, contentType: String?, body: Data, payment: PaymentRecord?, latencyMillis: Double, problem: String? = nil,
+        subscription: String? = nil
+    ) {
         self.problem = problem
+        self.subscription = subscription
         self.status = status
         self.contentType = contentType
         self.body = body

@@ -9,7 +9,8 @@ import PaygentWire
 /// base-unit string; `price_value` (the price in whole tokens, as a float) only orders and
 /// filters. `search` holds the lower-cased name, description and category for free-text queries.
 final class CatalogStore: Sendable {
-    private let database: DatabasePool
+    /// Shared with `SubscriptionStore`, whose tables live in the same file.
+    let database: DatabasePool
 
     static let migrations: [Migration] = [
         Migration("v1 services", """
@@ -65,6 +66,45 @@ final class CatalogStore: Sendable {
                 INSERT INTO service_text(service_text, rowid, search) VALUES ('delete', old.rowid, old.search);
                 INSERT INTO service_text(rowid, search) VALUES (new.rowid, new.search);
             END;
+            """),
+        // A subscription is one wallet's to one service; each period's payment is written before
+        // it is sent (pending, with its idempotency key) so a crash can never pay a period twice.
+        // A refused payment's row is deleted; why it was refused stays in `problem`.
+        Migration("v4 subscriptions", """
+            CREATE TABLE subscription (
+                id TEXT PRIMARY KEY,
+                service_id TEXT NOT NULL,
+                service_name TEXT NOT NULL,
+                url TEXT NOT NULL,
+                wallet TEXT NOT NULL,
+                subscriber TEXT NOT NULL,
+                price TEXT NOT NULL,
+                token TEXT NOT NULL,
+                decimals INTEGER NOT NULL,
+                period_seconds INTEGER NOT NULL,
+                pay_to TEXT NOT NULL,
+                auto_renew INTEGER NOT NULL,
+                cancelled INTEGER NOT NULL,
+                failed INTEGER NOT NULL,
+                expires_at REAL,
+                created_at REAL NOT NULL,
+                problem TEXT
+            );
+            CREATE UNIQUE INDEX subscription_wallet_service ON subscription(wallet, service_id);
+            CREATE INDEX subscription_access ON subscription(subscriber, url);
+            CREATE TABLE subscription_payment (
+                subscription_id TEXT NOT NULL REFERENCES subscription(id),
+                period INTEGER NOT NULL,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'paid')),
+                amount TEXT NOT NULL,
+                period_start REAL NOT NULL,
+                period_end REAL NOT NULL,
+                started_at REAL NOT NULL,
+                transaction_hash TEXT,
+                paid_at REAL,
+                PRIMARY KEY (subscription_id, period)
+            );
             """),
     ]
 

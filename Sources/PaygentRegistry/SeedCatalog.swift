@@ -41,6 +41,11 @@ enum SeedCatalog {
                 "svc_000000000006", "On-chain analytics", "Wallet and token analytics for Cronos, monthly plan." + elsewhere,
                 "analytics", "https://analytics.example.com/v1", pricing: .subscription, price: "5000000", period: 30 * 86_400,
                 output: "JSON: holdings, flows"),
+            entry(
+                "svc_000000000007", "Market data: feed (subscription)",
+                "Market moves as they happen from Paygent's sample paid API: 1 USDC a day, then calls are served on a sign-in-with-x proof "
+                    + "with no payment each (or 0.10 USDC a call without a subscription).",
+                "market-data", "\(marketURL)/feed", pricing: .subscription, price: "1000000", period: 86_400, output: "JSON: asOf, events"),
         ]
     }
 }

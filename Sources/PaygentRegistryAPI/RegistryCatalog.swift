@@ -19,15 +19,25 @@ public enum RegistryMethod {
         "registry.update", .write, "admin: replaces a service's fields, keeping its id, reputation and counts")
     public static let remove = RPCMethod<RemoveServiceRequest, RemoveServiceReply>(
         "registry.remove", .write, "admin: removes a service")
+    public static let subscribe = RPCMethod<SubscribeRequest, Subscription>(
+        "registry.subscribe", .write,
+        "subscribes a wallet to a subscription-priced service, paying one period by a transfer to its pay-to (or renews an ended one)")
+    public static let subscriptions = RPCMethod<SubscriptionListRequest, SubscriptionListReply>(
+        "registry.subscriptions", .read, "subscriptions, newest first, with their payments")
+    public static let cancelSubscription = RPCMethod<CancelSubscriptionRequest, Subscription>(
+        "registry.cancel_subscription", .idempotentWrite, "stops a subscription renewing; it is served until its paid period ends")
+    public static let subscriptionAccess = RPCMethod<SubscriptionAccessRequest, SubscriptionAccessReply>(
+        "registry.subscription_access", .read, "whether an address holds an active subscription to a resource URL")
 }
 
-/// The registry service's methods and events: the service catalog, discovery and pricing.
+/// The registry service's methods and events: the service catalog, discovery, pricing and subscriptions.
 public enum RegistryCatalog {
     public static let catalog = ServiceCatalog(
         service: "registry",
         methods: [
             RegistryMethod.discover, RegistryMethod.show, RegistryMethod.pricing, RegistryMethod.register, RegistryMethod.add, RegistryMethod.catalogue, RegistryMethod.update,
-            RegistryMethod.remove,
+            RegistryMethod.remove, RegistryMethod.subscribe, RegistryMethod.subscriptions, RegistryMethod.cancelSubscription,
+            RegistryMethod.subscriptionAccess,
         ],
         events: [])
 }

@@ -10,6 +10,8 @@ import Synchronization
 public final class OfferCache: Sendable {
     private struct Entry {
         let offers: [Offer]
+        /// The 402's `extensions`: a resource that takes `sign-in-with-x` is not paid blind.
+        let extensions: JSONValue?
         let learned: Duration
     }
 
@@ -32,6 +34,11 @@ public final class OfferCache: Sendable {
 
     /// The offers last seen for `key` (method and URL), if still fresh.
     public func offers(for key: String) -> [Offer]? {
+        terms(for: key)?.offers
+    }
+
+    /// The offers and 402 extensions last seen for `key`, if still fresh.
+    public func terms(for key: String) -> (offers: [Offer], extensions: JSONValue?)? {
         let now = elapsed()
         return entries.withLock { entries in
             guard let entry = entries[key] else { return nil }
@@ -39,11 +46,11 @@ public final class OfferCache: Sendable {
                 entries[key] = nil
                 return nil
             }
-            return entry.offers
+            return (entry.offers, entry.extensions)
         }
     }
 
-    public func remember(_ offers: [Offer], for key: String) {
+    public func remember(_ offers: [Offer], extensions: JSONValue? = nil, for key: String) {
         let now = elapsed()
         entries.withLock { entries in
             if entries.count >= capacity, entries[key] == nil {
@@ -53,7 +60,7 @@ public final class OfferCache: Sendable {
                     entries[oldest] = nil
                 }
             }
-            entries[key] = Entry(offers: offers, learned: now)
+            entries[key] = Entry(offers: offers, extensions: extensions, learned: now)
         }
     }
 

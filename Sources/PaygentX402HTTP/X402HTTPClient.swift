@@ -26,6 +26,8 @@ public struct X402HTTPClient: Sendable {
         public var settlement: SettleResponse?
         /// Why `body` is empty although the server sent one (it was larger than the limit).
         public var bodyProblem: String?
+        /// Served on a `sign-in-with-x` proof, without payment.
+        public var signedIn = false
 
         /// The first header named `name`, compared without regard to ASCII case.
         public func header(_ name: String) -> String? {
@@ -107,37 +109,95 @@ public struct X402HTTPClient: Sendable {
         return try Self.offers(from: first)
     }
 
+    /// Answers a resource's `sign-in-with-x` challenge instead of paying, when the caller can.
+    public struct SignInHook: Sendable {
+        /// The `SIGN-IN-WITH-X` header to send for a 402's `extensions` (whose challenge may
+        /// have been learned earlier: the hook dates and nonces its own proof), or nil to pay.
+        public var proof: @Sendable (_ extensions: JSONValue?) async throws -> String?
+        /// The resource refused the proof, for `reason`: throw to stop, return to pay.
+        public var refused: @Sendable (_ reason: String) async throws -> Void
+
+        public init(
+            proof: @escaping @Sendable (_ extensions: JSONValue?) async throws -> String?,
+            refused: @escaping @Sendable (_ reason: String) async throws -> Void
+        ) {
+            self.proof = proof
+            self.refused = refused
+        }
+    }
+
     /// Fetches `url`, paying through `pay` when it answers 402 (or up front, when the offer cache
     /// knows its price). `pay` chooses among the offers (or throws to refuse, e.g. above a
     /// maximum) and returns a signed payment; it is called a second time only when a payment made
     /// from cached offers was refused because the resource's terms changed.
     ///
+    /// With `signIn`, a resource whose 402 declares `sign-in-with-x` is first asked with a proof;
+    /// only if the hook gives none, or the resource refuses it and the hook allows, is it paid.
+    ///
     /// `deadline` bounds the whole fetch, retries included: no attempt is started or kept past it.
     public func fetch(
-        _ url: String, method: HTTPMethod = .GET, body: Data? = nil, deadline: ContinuousClock.Instant? = nil,
+        _ url: String, method: HTTPMethod = .GET, body: Data? = nil, deadline: ContinuousClock.Instant? = nil, signIn: SignInHook? = nil,
         pay: @Sendable ([Offer]) async throws -> (Offer, AnyPaymentPayload)
     ) async throws -> Response {
         let deadline = deadline ?? ContinuousClock.now + .nanoseconds(Int64(timeout.nanoseconds) * Int64(max(1, attempts)))
         let key = "\(method.rawValue) \(url)"
-        if let offerCache, let known = offerCache.offers(for: key) {
-            let (offer, payment) = try await pay(known)
-            let paid = try await send(url: url, method: method, body: body, offer: offer, payment: payment, deadline: deadline)
-            guard paid.status == 402, paid.settlement == nil else { return paid }
-            offerCache.forget(key)
-            // Refused before settling. Pay again only if the terms changed since we learned them.
-            guard let fresh = try? Self.offers(from: paid), !fresh.isEmpty, !fresh.contains(where: { $0.hasSameTerms(as: offer) }) else {
-                return paid
+        var triedSignIn = false
+        if let offerCache, let known = offerCache.terms(for: key) {
+            if let signIn, Self.declaresSignIn(known.extensions) {
+                triedSignIn = true
+                if let answer = try await signedIn(url, method, body, known.extensions, signIn, deadline) { return answer }
+            } else {
+                let (offer, payment) = try await pay(known.offers)
+                let paid = try await send(url: url, method: method, body: body, offer: offer, payment: payment, deadline: deadline)
+                guard paid.status == 402, paid.settlement == nil else { return paid }
+                offerCache.forget(key)
+                // Refused before settling. Pay again only if the terms changed since we learned them.
+                guard let fresh = try? Self.offers(from: paid), !fresh.isEmpty, !fresh.contains(where: { $0.hasSameTerms(as: offer) }) else {
+                    return paid
+                }
+                offerCache.remember(fresh, extensions: Self.extensions(of: paid), for: key)
+                let (newOffer, newPayment) = try await pay(fresh)
+                return try await send(url: url, method: method, body: body, offer: newOffer, payment: newPayment, deadline: deadline)
             }
-            offerCache.remember(fresh, for: key)
-            let (newOffer, newPayment) = try await pay(fresh)
-            return try await send(url: url, method: method, body: body, offer: newOffer, payment: newPayment, deadline: deadline)
         }
-        let first = try await send(url: url, method: method, body: body, headers: [], deadline: deadline)
+        var first = try await send(url: url, method: method, body: body, headers: [], deadline: deadline)
         guard first.status == 402 else { return first }
-        let offers = try Self.offers(from: first)
-        offerCache?.remember(offers, for: key)
-        let (offer, payment) = try await pay(offers)
+        var extensions = Self.extensions(of: first)
+        offerCache?.remember(try Self.offers(from: first), extensions: extensions, for: key)
+        if let signIn, !triedSignIn, Self.declaresSignIn(extensions) {
+            if let answer = try await signedIn(url, method, body, extensions, signIn, deadline) { return answer }
+            // The proof was refused and the hook allows paying: pay what the refusal asks.
+            first = try await send(url: url, method: method, body: body, headers: [], deadline: deadline)
+            guard first.status == 402 else { return first }
+            extensions = Self.extensions(of: first)
+        }
+        let (offer, payment) = try await pay(try Self.offers(from: first))
         return try await send(url: url, method: method, body: body, offer: offer, payment: payment, deadline: deadline)
+    }
+
+    /// The answer to a request carrying the hook's proof; nil when the hook gives none, or the
+    /// resource refused it and the hook lets the caller pay instead.
+    private func signedIn(
+        _ url: String, _ method: HTTPMethod, _ body: Data?, _ extensions: JSONValue?, _ hook: SignInHook, _ deadline: ContinuousClock.Instant
+    ) async throws -> Response? {
+        guard let proof = try await hook.proof(extensions) else { return nil }
+        var answer = try await send(url: url, method: method, body: body, headers: [(SignInWithX.header, proof)], deadline: deadline)
+        guard answer.status == 402 else {
+            answer.signedIn = true
+            return answer
+        }
+        let reason = answer.header(X402Header.paymentRequired).flatMap { try? HeaderCodec.decode(PaymentRequired.self, from: $0) }?.error
+        try await hook.refused(reason ?? "HTTP 402")
+        return nil
+    }
+
+    static func declaresSignIn(_ extensions: JSONValue?) -> Bool {
+        if case .object(let all)? = extensions { return all[SignInWithX.extensionKey] != nil }
+        return false
+    }
+
+    static func extensions(of response: Response) -> JSONValue? {
+        response.header(X402Header.paymentRequired).flatMap { try? HeaderCodec.decode(PaymentRequired.self, from: $0) }?.extensions
     }
 
     /// The request with a signed payment, and what the answer says of it.

@@ -25,11 +25,14 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         public var description: String
         /// The v2 402's `extensions` (`bazaar`: how to call the route and what it returns).
         public var extensions: JSONValue?
+        /// The route also serves a `sign-in-with-x` proof that `SignInAccess` grants, unpaid.
+        public var signIn: Bool
 
-        public init(offers: [PaymentRequirements], description: String, extensions: JSONValue? = nil) {
+        public init(offers: [PaymentRequirements], description: String, extensions: JSONValue? = nil, signIn: Bool = false) {
             self.offers = offers
             self.description = description
             self.extensions = extensions
+            self.signIn = signIn
         }
     }
 
@@ -37,11 +40,14 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
     public let prices: [String: Price]
     public let facilitator: any Facilitator
     public let publicBaseURL: String
+    /// Who may use the `signIn` routes without paying; without it, no route is served on a proof.
+    public let signIn: SignInAccess?
 
-    public init(prices: [String: Price], facilitator: any Facilitator, publicBaseURL: String) {
+    public init(prices: [String: Price], facilitator: any Facilitator, publicBaseURL: String, signIn: SignInAccess? = nil) {
         self.prices = prices
         self.facilitator = facilitator
         self.publicBaseURL = publicBaseURL
+        self.signIn = signIn
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -53,8 +59,17 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         }
         let resource = ResourceInfo(url: publicBaseURL + route, description: price.description, mimeType: "application/json")
         let header = request.headers[X402FieldName.paymentSignature] ?? request.headers[X402FieldName.paymentV1]
+        // A sign-in proof is looked at only on a route that takes one; a refused proof leaves the
+        // payment, if the request carries one, to decide.
+        var signInRefusal: String?
+        if price.signIn, let signIn, let proof = request.headers[X402FieldName.signIn] {
+            switch await signIn.admit(proof, resource: resource.url, origin: publicBaseURL) {
+            case .success: return try await next(request, context)
+            case .failure(let refusal): signInRefusal = "sign-in-with-x refused: \(refusal.message)"
+            }
+        }
         guard let header else {
-            return paymentRequired(price, resource, error: "Payment required")
+            return paymentRequired(price, resource, error: signInRefusal ?? "Payment required")
         }
         let payment: AnyPaymentPayload
         do throws(X402DecodingError) {
@@ -94,6 +109,12 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
     private func paymentRequired(_ price: Price, _ resource: ResourceInfo, error: String) -> Response {
         var v2 = PaymentRequired(error: error, resource: resource, accepts: price.offers)
         v2.extensions = price.extensions
+        if price.signIn, let signIn {
+            var all: [String: JSONValue] = [:]
+            if case .object(let declared)? = price.extensions { all = declared }
+            all[SignInWithX.extensionKey] = signIn.declaration(resource: resource.url, origin: publicBaseURL)
+            v2.extensions = .object(all)
+        }
         let v1 = PaymentRequiredV1(
             x402Version: 1, error: error,
             accepts: price.offers.map { Offer($0, resource: resource.url).requirementsV1(description: resource.description) })
@@ -111,6 +132,7 @@ enum X402FieldName {
     static let paymentRequired = HTTPField.Name(X402Header.paymentRequired)!
     static let paymentResponse = HTTPField.Name(X402Header.paymentResponse)!
     static let paymentResponseV1 = HTTPField.Name(X402Header.paymentResponseV1)!
+    static let signIn = HTTPField.Name(SignInWithX.header)!
 }
 
 extension Offer {

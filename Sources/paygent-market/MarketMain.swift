@@ -18,7 +18,9 @@ struct MarketMain: AsyncParsableCommand {
         commandName: "paygent-market",
         abstract: "Sample paid API: market data per call in USDC over x402.",
         discussion: """
-            Routes: GET /prices and GET /summary (paid), GET /health (free). Listens on the configured \
+            Routes: GET /prices, GET /summary and GET /feed (paid), GET / and GET /health (free). /feed \
+            also serves, unpaid, a wallet that signs in (x402 sign-in-with-x) holding an active \
+            subscription in the registry (its rpc endpoint from the config). Listens on the configured \
             marketHTTP (default 127.0.0.1:8402). Payments are verified and settled by the payments \
             service's facilitator over RPC (its rpc endpoint from the config), or by any x402 facilitator \
             over HTTP with --facilitator-url (for example the payments service's own, \
@@ -63,9 +65,17 @@ struct MarketMain: AsyncParsableCommand {
         let (facilitator, facilitatorName) = try Self.facilitator(url: facilitatorURL, config: config)
         var logger = Logger(label: "paygent-market")
         logger.logLevel = .info
+        let registryEndpoint = config.endpoints(.registry).rpc
+        let registry: RPCClient
+        do {
+            registry = try RPCClient(endpoint: registryEndpoint, serviceName: "registry", context: ZMQContext())
+        } catch {
+            throw ValidationError("cannot open the registry endpoint \(registryEndpoint): \(error)")
+        }
+        let signIn = MarketSubscriptions.signIn(registry: registry, now: { Date() }, randomBytes: RandomSource.system.bytes)
         let app = MarketAPI.application(
             .init(host: String(parts[0]), port: port, payTo: payee, price: baseUnits), facilitator: facilitator, logger: logger,
-            now: { Date() })
+            now: { Date() }, signIn: signIn)
         FileHandle.standardOutput.write(Data(
             "ready market http=\(config.marketURL) facilitator=\(facilitatorName) price=\(price) USDC payTo=\(payee)\n".utf8))
         try await app.runService()

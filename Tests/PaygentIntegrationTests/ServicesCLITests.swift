@@ -24,7 +24,7 @@ final class ServicesCLITests: XCTestCase {
 
         let (status, table) = try await paygent(["discover", "market", "--sort", "price"])
         XCTAssertEqual(status, 0, table)
-        XCTAssertTrue(table.contains("Market data: prices") && table.contains("0.10 USDC") && table.contains("1–2 of 2"), table)
+        XCTAssertTrue(table.contains("Market data: prices") && table.contains("0.10 USDC") && table.contains("1–3 of 3"), table)
 
         let (_, json) = try await paygent(["discover", "--pricing", "metered", "--json"])
         let reply = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], json)
@@ -76,7 +76,7 @@ final class ServicesCLITests: XCTestCase {
         XCTAssertEqual(items.count, 2)
         let pagination = try XCTUnwrap(listed["pagination"] as? [String: Any])
         XCTAssertEqual(pagination["limit"] as? Int, 2)
-        XCTAssertEqual(pagination["total"] as? Int, 8, "six seeds, the registered one and the one added from its 402")
+        XCTAssertEqual(pagination["total"] as? Int, 9, "seven seeds, the registered one and the one added from its 402")
         XCTAssertEqual(items[0]["type"] as? String, "http")
         let accepts = try XCTUnwrap(items[0]["accepts"] as? [[String: Any]])
         XCTAssertEqual(accepts.first?["scheme"] as? String, "exact")

@@ -5,7 +5,7 @@ import PaygentPaymentsAPI
 struct Fetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch a URL like curl, paying an x402 402 from a wallet within a maximum.",
-        discussion: "Example: paygent fetch http://127.0.0.1:8402/prices --max 0.10 --wallet agent. The payments service signs the payment with the wallet's key (within its daily limit) and prints the body, then the receipt: amount, payee, transaction hash, latency. Exits 0 for a 2xx answer."
+        discussion: "Example: paygent fetch http://127.0.0.1:8402/prices --max 0.10 --wallet agent. The payments service signs the payment with the wallet's key (within its daily limit) and prints the body, then the receipt: amount, payee, transaction hash, latency. A resource that takes subscriptions (x402 sign-in-with-x) is asked with a signed proof instead when the wallet holds an active subscription to it (`paygent subscriptions`); an ended subscription is an error unless --pay-per-call. Exits 0 for a 2xx answer."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -31,6 +31,11 @@ struct Fetch: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds the whole fetch may take, payment included.", valueName: "seconds"))
     var timeout: Double = 30
 
+    @Flag(
+        name: .customLong("pay-per-call"),
+        help: "When the resource takes subscriptions and the wallet's has ended (or is refused), pay per call instead of failing.")
+    var payPerCall = false
+
     @Flag(help: "Print JSON (the body base64) instead of the body and a receipt.")
     var json = false
 
@@ -45,7 +50,7 @@ struct Fetch: AsyncParsableCommand {
             PaymentsMethod.fetch,
             FetchRequest(
                 url: url, method: method.uppercased(), body: data.map { Data($0.utf8) }, wallet: wallet, maxAmount: max,
-                token: token.uppercased(), timeoutSeconds: timeout),
+                token: token.uppercased(), timeoutSeconds: timeout, payPerCallFallback: payPerCall ? true : nil),
             idempotencyKey: "fetch-\(UUID().uuidString)", deadline: .milliseconds(Int64(timeout * 1000) + 3000))
         if json {
             try printJSON(reply)
@@ -56,6 +61,8 @@ struct Fetch: AsyncParsableCommand {
             if let payment = reply.payment {
                 lines.append("paid \(payment.amount.formatted(decimals: payment.token.decimals, minimumFractionDigits: 2)) \(payment.token.symbol) to \(payment.payTo) on \(payment.network)")
                 lines.append(payment.settled ? "tx \(payment.transaction)" : style.red("not settled: \(payment.error ?? "unknown")"))
+            } else if let subscription = reply.subscription {
+                lines.append("no payment: served on subscription \(subscription) (sign-in-with-x)")
             } else {
                 lines.append("no payment needed")
             }
