@@ -224,7 +224,9 @@ let package = Package(
             name: "PaygentRegistryTests",
             dependencies: [
                 "PaygentRegistry", "PaygentRegistryAPI", "PaygentTestSupport", "PaygentPayments", "PaygentRuntime", "PaygentTransport",
-                "PaygentWire",
+                "PaygentWire", "PaygentPaymentsAPI", "PaygentPaymentsClient", "PaygentMarket",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "PaygentVVSTests", dependencies: ["PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),
@@ -233,7 +235,7 @@ let package = Package(
             name: "PaygentIntegrationTests",
             dependencies: [
                 "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentWire", "PaygentRuntime",
-                "PaygentCrypto", "PaygentMoney",
+                "PaygentCrypto", "PaygentMoney", "PaygentKeystore",
                 "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

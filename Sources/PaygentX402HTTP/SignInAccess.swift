@@ -21,7 +21,7 @@ public struct SignInAccess: Sendable {
     ///   - grant: whether `signer` may have `resource` without paying, and if not, why.
     public init(
         chainId: String, statement: String, now: @escaping @Sendable () -> Date, nonce: @escaping @Sendable () -> String,
-        capacity: Int = 100_000,
+        capacity: Int = 1_000_000,
         grant: @escaping @Sendable (_ signer: Address, _ resource: String) async -> Result<Void, SignInRefusal>
     ) {
         self.chainId = chainId
@@ -58,34 +58,54 @@ public struct SignInAccess: Sendable {
         case .failure(let refusal): return .failure(refusal)
         }
         let issued = SignInWithX.date(proof.issuedAt) ?? at
-        guard usedNonces.use(proof.nonce, until: issued.addingTimeInterval(SignInWithX.maxAge), now: at) else {
+        guard !usedNonces.contains(proof.nonce, now: at) else {
             return .failure(SignInRefusal("this proof's nonce was already used; sign a new proof for each request"))
         }
-        return await grant(signer, resource)
+        if case .failure(let refusal) = await grant(signer, resource) { return .failure(refusal) }
+        // Recorded only once granted, so proofs of wallets with nothing to be granted fill no
+        // memory; the record is the check that counts when the same proof arrives twice at once.
+        switch usedNonces.use(proof.nonce, by: signer, until: issued.addingTimeInterval(SignInWithX.maxAge), now: at) {
+        case .recorded: return .success(())
+        case .alreadyUsed: return .failure(SignInRefusal("this proof's nonce was already used; sign a new proof for each request"))
+        case .full: return .failure(SignInRefusal("too many sign-ins from \(signer.eip55) in the last 5 minutes; pay per call or wait"))
+        }
     }
 }
 
 /// Nonces of accepted proofs, each kept until its proof could no longer be accepted anyway (5
-/// minutes after it was issued), so a proof cannot be sent twice. Full, it refuses new proofs
-/// rather than forget a nonce still in its window.
+/// minutes after it was issued), so a proof cannot be sent twice. One signer may hold a tenth of
+/// the book; full, it refuses new proofs rather than forget a nonce still in its window.
 final class NonceBook: Sendable {
-    private let entries = Mutex<[String: Date]>([:])
+    enum Use { case recorded, alreadyUsed, full }
+
+    private struct State {
+        var entries: [String: (until: Date, signer: Address)] = [:]
+        var perSigner: [Address: Int] = [:]
+    }
+
+    private let state = Mutex(State())
     let capacity: Int
 
     init(capacity: Int) {
-        self.capacity = max(1, capacity)
+        self.capacity = max(10, capacity)
     }
 
-    /// Records `nonce` until `until`; false when it is already recorded (or the book is full).
-    func use(_ nonce: String, until: Date, now: Date) -> Bool {
-        entries.withLock { entries in
-            if let kept = entries[nonce], kept > now { return false }
-            if entries.count >= capacity {
-                entries = entries.filter { $0.value > now }
-                guard entries.count < capacity else { return false }
+    func contains(_ nonce: String, now: Date) -> Bool {
+        state.withLock { ($0.entries[nonce]?.until).map { $0 > now } ?? false }
+    }
+
+    /// Records `nonce` for `signer` until `until`.
+    func use(_ nonce: String, by signer: Address, until: Date, now: Date) -> Use {
+        state.withLock { state in
+            if let kept = state.entries[nonce], kept.until > now { return .alreadyUsed }
+            if state.entries.count >= capacity || state.perSigner[signer, default: 0] >= capacity / 10 {
+                state.entries = state.entries.filter { $0.value.until > now }
+                state.perSigner = state.entries.values.reduce(into: [:]) { $0[$1.signer, default: 0] += 1 }
+                guard state.entries.count < capacity, state.perSigner[signer, default: 0] < capacity / 10 else { return .full }
             }
-            entries[nonce] = until
-            return true
+            state.entries[nonce] = (until, signer)
+            state.perSigner[signer, default: 0] += 1
+            return .recorded
         }
     }
 }
