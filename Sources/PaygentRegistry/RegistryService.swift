@@ -30,7 +30,7 @@ public enum RegistryService {
         handlers.register(on: server)
         let subscriptions = SubscriptionStore(store)
         let payer = SubscriptionPayer(
-            payments: payments, store: subscriptions, time: environment.time, random: environment.random, logger: environment.logger)
+            payments: payments, catalog: store, store: subscriptions, time: environment.time, random: environment.random, logger: environment.logger)
         SubscriptionHandlers(catalog: store, store: subscriptions, payer: payer, time: environment.time, random: environment.random)
             .register(on: server)
         let (services, entries, prices) = (handlers.services, handlers.entries, handlers.prices)

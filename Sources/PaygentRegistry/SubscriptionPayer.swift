@@ -21,6 +21,7 @@ final class SubscriptionPayer: Sendable {
     }
 
     let payments: RPCClient
+    let catalog: CatalogStore
     let store: SubscriptionStore
     let time: ServiceTime
     let random: RandomSource
@@ -28,8 +29,8 @@ final class SubscriptionPayer: Sendable {
     /// Idempotency keys being paid now: the periodic check leaves them to their caller.
     private let inFlight = Mutex<Set<String>>([])
 
-    init(payments: RPCClient, store: SubscriptionStore, time: ServiceTime, random: RandomSource, logger: Logger) {
-        (self.payments, self.store, self.time, self.random, self.logger) = (payments, store, time, random, logger)
+    init(payments: RPCClient, catalog: CatalogStore, store: SubscriptionStore, time: ServiceTime, random: RandomSource, logger: Logger) {
+        (self.payments, self.catalog, self.store, self.time, self.random, self.logger) = (payments, catalog, store, time, random, logger)
     }
 
     /// A wallet of the payments service, by name or address.
@@ -75,20 +76,42 @@ final class SubscriptionPayer: Sendable {
     }
 
     /// Sends again every payment left pending (by a crash or a lost answer), then pays the next
-    /// period of each subscription that renews itself and has run out.
+    /// period of each subscription that renews itself and has run out, on the terms it was taken
+    /// on: one whose service left the catalog, or whose price, token, period or pay-to changed,
+    /// stops renewing instead (the subscriber subscribes again to accept new terms).
     func settleAndRenew() async {
         do {
             for payment in try store.pendingPayments() where !inFlight.withLock({ $0.contains(payment.key) }) {
                 _ = await pay(payment)
             }
             let now = time.now()
-            for id in try store.dueForRenewal(now: now) {
+            for (id, terms) in try store.dueForRenewal(now: now) {
+                if let changed = try changedTerms(terms) {
+                    try store.stopRenewal(id: id, reason: changed)
+                    logger.notice("subscription not renewed", metadata: ["subscription.id": "\(id)", "reason": "\(changed)"])
+                    continue
+                }
                 guard let payment = try store.beginRenewal(id: id, key: "subscription-\(id)-renewal-\(random.id())", now: now) else { continue }
                 _ = await pay(payment)
             }
         } catch {
             logger.error("cannot read subscriptions to renew", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Why a subscription taken on `terms` is not renewed automatically; nil when it may be.
+    private func changedTerms(_ terms: SubscriptionStore.Terms) throws -> String? {
+        guard let service = try catalog.entry(id: terms.serviceID), service.pricing == .subscription else {
+            return "not renewed: \(terms.serviceID) is no longer a subscription-priced service in the catalog"
+        }
+        let now = SubscriptionStore.Terms(
+            serviceID: service.id, price: service.price.description, token: service.token, periodSeconds: service.periodSeconds ?? 0,
+            payTo: service.payTo)
+        guard now == terms else {
+            return "not renewed: the service's terms changed (now \(service.price.formatted(decimals: service.decimals)) \(service.token) "
+                + "per \(service.periodSeconds ?? 0) s to \(service.payTo)); subscribe again to accept them"
+        }
+        return nil
     }
 
     /// How often pending payments and due renewals are looked at.

@@ -133,13 +133,32 @@ final class SubscriptionStore: Sendable {
         }
     }
 
-    /// Subscriptions that renew themselves and whose paid periods have ended.
-    func dueForRenewal(now: Date) throws -> [String] {
+    /// The terms a subscription was taken on, to compare with the catalog's before renewing.
+    struct Terms: Sendable, Equatable {
+        let serviceID: String
+        let price: String
+        let token: String
+        let periodSeconds: Int
+        let payTo: String
+    }
+
+    /// Subscriptions that renew themselves and whose paid periods have ended, with their terms.
+    func dueForRenewal(now: Date) throws -> [(id: String, terms: Terms)] {
         try database.read { db in
-            try String.fetchAll(
+            try Row.fetchAll(
                 db,
-                sql: "SELECT id FROM subscription WHERE auto_renew = 1 AND cancelled = 0 AND failed = 0 AND expires_at <= ? ORDER BY expires_at",
-                arguments: [now.timeIntervalSince1970])
+                sql: "SELECT * FROM subscription WHERE auto_renew = 1 AND cancelled = 0 AND failed = 0 AND expires_at <= ? ORDER BY expires_at",
+                arguments: [now.timeIntervalSince1970]
+            ).map { row in
+                (row["id"], Terms(serviceID: row["service_id"], price: row["price"], token: row["token"], periodSeconds: row["period_seconds"], payTo: row["pay_to"]))
+            }
+        }
+    }
+
+    /// Stops a subscription renewing itself, saying why.
+    func stopRenewal(id: String, reason: String) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE subscription SET auto_renew = 0, problem = ? WHERE id = ?", arguments: [reason, id])
         }
     }
 

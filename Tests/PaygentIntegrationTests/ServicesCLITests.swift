@@ -61,7 +61,7 @@ final class ServicesCLITests: XCTestCase {
         let listing = try RawHTTP.get(deployment.config.marketHTTP, "/")
         XCTAssertEqual(listing.status, 200, "the route list is free")
         let routes = (try JSONSerialization.jsonObject(with: listing.body) as? [String: Any])?["routes"] as? [[String: Any]]
-        XCTAssertEqual(routes?.compactMap { $0["path"] as? String }, ["/prices", "/summary"])
+        XCTAssertEqual(routes?.compactMap { $0["path"] as? String }, ["/prices", "/summary", "/feed"])
         let (freeStatus, free) = try await paygent(["add", "\(marketURL)/health"])
         XCTAssertEqual(freeStatus, 1, free)
         XCTAssertTrue(free.contains("answered HTTP 200, not 402"), free)

@@ -283,4 +283,36 @@ final class SubscriptionTests: XCTestCase {
         try await registry.stop()
         try await payments.stop()
     }
+
+    /// A subscription renews on the terms it was taken on: when the administrator changes the
+    /// service's price, it stops renewing and says why instead of paying the new price unasked.
+    func testChangedTermsStopTheRenewal() async throws {
+        let system = try await Deployment.start()
+        let payments = system.payments.client
+        let wallet: WalletInfo = try await payments.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "agent"))
+        let _: LedgerReceipt = try await payments.call(PaymentsMethod.faucet, FaucetRequest(to: wallet.address, token: "USDC", amount: "5"))
+        _ = try await system.subscribe(autoRenew: true)
+        let token = try String(contentsOfFile: system.deployment.config.serviceDirectory(.registry) + "/admin.token", encoding: .utf8)
+        let service = try await system.registry.client.call(RegistryMethod.show, ServiceShowRequest(id: Self.feedService))
+        _ = try await system.registry.client.call(
+            RegistryMethod.update,
+            UpdateServiceRequest(
+                adminToken: token, id: service.id,
+                service: ServiceFields(
+                    name: service.name, description: service.description, category: service.category, url: service.url,
+                    pricing: .subscription, price: "2", token: "USDC", periodSeconds: 86_400, network: service.network, payTo: service.payTo)))
+
+        await system.time.advance(by: .seconds(86_400))
+        var current: Subscription?
+        for _ in 0..<40 where current?.autoRenew != false {
+            await system.time.advance(by: .seconds(30))
+            try await Task.sleep(for: .milliseconds(50))
+            current = try await system.registry.client.call(RegistryMethod.subscriptions, SubscriptionListRequest()).subscriptions.first
+        }
+        XCTAssertEqual(current?.autoRenew, false)
+        XCTAssertEqual(current?.status, .expired)
+        XCTAssertEqual(current?.payments.count, 1, "the new price was not paid")
+        XCTAssertTrue(current?.problem?.contains("terms changed (now 2 USDC per 86400 s") ?? false, current?.problem ?? "no problem")
+        try await system.stop()
+    }
 }
