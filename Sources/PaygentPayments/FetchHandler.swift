@@ -107,7 +107,7 @@ struct FetchHandler: HandlerGroup {
         var response: X402HTTPClient.Response?
         var transportFailure: String?
         let signIn = SubscriptionSignIn(
-            registry: registry, wallet: wallet.address, key: try wallets.key(wallet), url: url, chainID: chainID,
+            registry: registry, wallet: wallet.address, key: { [wallets] () throws(PaygentError) in try wallets.key(wallet) }, url: url, chainID: chainID,
             payPerCallFallback: request.payPerCallFallback ?? false, now: now, random: random)
         do {
             response = try await client.fetch(

@@ -15,7 +15,8 @@ import Synchronization
 final class SubscriptionSignIn: Sendable {
     let registry: RPCClient
     let wallet: Address
-    let key: PrivateKey
+    /// The wallet's key, opened only when a proof is signed.
+    let key: @Sendable () throws(PaygentError) -> PrivateKey
     /// The URL asked for: a challenge must be bound to its origin.
     let url: URL
     let chainID: UInt64
@@ -26,7 +27,7 @@ final class SubscriptionSignIn: Sendable {
     let used = Mutex<String?>(nil)
 
     init(
-        registry: RPCClient, wallet: Address, key: PrivateKey, url: URL, chainID: UInt64, payPerCallFallback: Bool,
+        registry: RPCClient, wallet: Address, key: @escaping @Sendable () throws(PaygentError) -> PrivateKey, url: URL, chainID: UInt64, payPerCallFallback: Bool,
         now: @escaping @Sendable () -> Date, random: RandomSource
     ) {
         (self.registry, self.wallet, self.key, self.url, self.chainID) = (registry, wallet, key, url, chainID)
@@ -49,7 +50,7 @@ final class SubscriptionSignIn: Sendable {
             throw PaygentError(
                 .unavailable,
                 "\(url.absoluteString) takes subscriptions, and the registry cannot say whether this wallet holds one (\(error.message)); "
-                    + "try again, or allow paying per call")
+                    + "try again, or allow paying per call (`--pay-per-call`)")
         }
         switch answer.access {
         case .granted:
@@ -59,9 +60,10 @@ final class SubscriptionSignIn: Sendable {
             fresh.issuedAt = SignInWithX.timestamp(now())
             fresh.expirationTime = nil
             fresh.notBefore = nil
+            let signer = try key()
             let proof: SignInProof
             do {
-                proof = try SignInProof.sign(fresh, chainId: chain, with: key)
+                proof = try SignInProof.sign(fresh, chainId: chain, with: signer)
             } catch {
                 throw PaygentError(.internal, "cannot sign the sign-in proof: \(error.message)")
             }

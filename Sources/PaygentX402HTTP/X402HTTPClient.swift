@@ -162,14 +162,14 @@ public struct X402HTTPClient: Sendable {
         }
         var first = try await send(url: url, method: method, body: body, headers: [], deadline: deadline)
         guard first.status == 402 else { return first }
-        var extensions = Self.extensions(of: first)
+        let extensions = Self.extensions(of: first)
         offerCache?.remember(try Self.offers(from: first), extensions: extensions, for: key)
         if let signIn, !triedSignIn, Self.declaresSignIn(extensions) {
             if let answer = try await signedIn(url, method, body, extensions, signIn, deadline) { return answer }
-            // The proof was refused and the hook allows paying: pay what the refusal asks.
+            // No proof, or one refused with the hook's leave to pay: ask for the terms again (they
+            // may have changed since the first 402) and pay them.
             first = try await send(url: url, method: method, body: body, headers: [], deadline: deadline)
             guard first.status == 402 else { return first }
-            extensions = Self.extensions(of: first)
         }
         let (offer, payment) = try await pay(try Self.offers(from: first))
         return try await send(url: url, method: method, body: body, offer: offer, payment: payment, deadline: deadline)

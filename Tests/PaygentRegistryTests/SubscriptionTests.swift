@@ -118,8 +118,9 @@ final class SubscriptionTests: XCTestCase {
         let observed4 = try await system.usdc(payee)
         XCTAssertEqual(observed4, "1100000")
 
-        // A day later it has expired: refused with a clear error, unless paying per call is allowed.
-        await system.time.advance(by: .seconds(86_400))
+        // A day (and a second) later it has expired: refused with a clear error, unless paying per
+        // call is allowed.
+        await system.time.advance(by: .seconds(86_401))
         do {
             _ = try await system.fetch()
             XCTFail("an expired subscription is not served")
