@@ -133,7 +133,10 @@ let package = Package(
         .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire"]),
         .target(
             name: "PaygentVVS",
-            dependencies: ["PaygentVVSAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "PaygentVVSAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "BigInt", package: "BigInt"),
+            ]),
         .target(name: "PaygentMoonlanderAPI", dependencies: ["PaygentWire"]),
         .target(
             name: "PaygentMoonlander",
@@ -228,7 +231,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "PaygentVVSTests", dependencies: ["PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport"]),
+        .testTarget(
+            name: "PaygentVVSTests", dependencies: ["PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentTestSupport"]),
         .testTarget(
