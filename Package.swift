@@ -130,12 +130,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire"]),
+        .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire", "PaygentMoney"]),
         .target(
             name: "PaygentVVS",
             dependencies: [
-                "PaygentVVSAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log"),
-                .product(name: "BigInt", package: "BigInt"),
+                "PaygentVVSAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire", "PaygentMoney", "PaygentPaymentsAPI", "PaygentStorage",
+                "PaygentKeystore", "PaygentCrypto", "PaygentServiceKit", .product(name: "Logging", package: "swift-log"),
+                .product(name: "BigInt", package: "BigInt"), .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "PaygentMoonlanderAPI", dependencies: ["PaygentWire"]),
         .target(
@@ -232,7 +233,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
-            name: "PaygentVVSTests", dependencies: ["PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport", .product(name: "BigInt", package: "BigInt")]),
+            name: "PaygentVVSTests",
+            dependencies: [
+                "PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport", "PaygentPayments", "PaygentPaymentsAPI", "PaygentTransport", "PaygentWire",
+                .product(name: "BigInt", package: "BigInt"),
+            ]),
         .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentTestSupport"]),
         .testTarget(

@@ -14,8 +14,8 @@ import PaygentMoney
 /// daily limits in `wallets.sqlite`, and every spend recorded so that a limit holds across
 /// concurrent payments and restarts.
 ///
-/// Keystores are encrypted with the service's password: `$PAYGENT_KEYSTORE_PASSWORD`, else one
-/// generated on first start into `keystore.password` (mode 0600) beside them.
+/// Keystores are encrypted with the service's password (`ServiceKeystorePassword`:
+/// `$PAYGENT_KEYSTORE_PASSWORD`, else one generated on first start into `keystore.password`).
 final class WalletStore: Sendable {
     private let database: DatabasePool
     private let directory: String
@@ -34,12 +34,8 @@ final class WalletStore: Sendable {
         let walletDirectory = (directory as NSString).appendingPathComponent("wallets")
         try FileManager.default.createDirectory(atPath: walletDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         self.directory = walletDirectory
-        strength = environment["PAYGENT_KEYSTORE_STRENGTH"] == "light" ? .light : .standard
-        if let configured = environment["PAYGENT_KEYSTORE_PASSWORD"], !configured.isEmpty {
-            password = configured
-        } else {
-            password = try Self.generatedPassword(at: (directory as NSString).appendingPathComponent("keystore.password"))
-        }
+        let service = try ServiceKeystorePassword(directory: directory, environment: environment)
+        (password, strength) = (service.password, service.strength)
         database = try ServiceDatabase.open(path: (directory as NSString).appendingPathComponent("wallets.sqlite"), migrations: Self.migrations)
     }
 
@@ -260,19 +256,6 @@ final class WalletStore: Sendable {
         Wallet(
             name: row["name"], address: try Address(row["address"] as String), keystore: row["keystore"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]))
-    }
-
-    static func generatedPassword(at path: String) throws -> String {
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8), !existing.isEmpty {
-            return existing.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        var generator = SystemRandomNumberGenerator()
-        let password = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw PaygentError(.internal, "cannot create \(path)") }
-        defer { close(fd) }
-        _ = password.withCString { Foundation.write(fd, $0, strlen($0)) }
-        return password
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(PaygentError) -> T {

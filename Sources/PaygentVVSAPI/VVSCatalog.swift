@@ -1,7 +1,15 @@
 import PaygentWire
 
-/// The vvs service's methods and events (VVS Finance swaps, liquidity and farms). Only the common `health` and
-/// `logs.recent` so far; each method is declared here as it is built.
+/// Methods of the vvs service (`protocol/services/vvs.md`): VVS Finance pools and quotes so far;
+/// swaps, liquidity and farms are declared here as they are built.
+public enum VVSMethod {
+    public static let pools = RPCMethod<PoolsRequest, PoolsReply>(
+        "vvs.pools", .read, "every pool: its pair, reserves (its ledger balances), LP supply and fee")
+    public static let quote = RPCMethod<QuoteRequest, QuoteReply>(
+        "vvs.quote", .read, "the best route of up to 3 pools for a swap, exact input or output, with price impact, fees and a slippage bound")
+}
+
+/// The vvs service's methods and events.
 public enum VVSCatalog {
-    public static let catalog = ServiceCatalog(service: "vvs", methods: [], events: [])
+    public static let catalog = ServiceCatalog(service: "vvs", methods: [VVSMethod.pools, VVSMethod.quote], events: [])
 }

@@ -1,0 +1,102 @@
+import BigInt
+import Foundation
+import Logging
+import PaygentCrypto
+import PaygentKeystore
+import PaygentMoney
+import PaygentPaymentsAPI
+import PaygentRuntime
+import PaygentTransport
+import PaygentWire
+
+/// Opens the pools on first start and keeps their records equal to the ledger.
+///
+/// Each seed pool gets an account of its own (a key in a keystore under `<data>/vvs/pools/`, with
+/// the service's keystore password) and is funded on the local chain's faucet at realistic prices.
+/// The pool is recorded `seeding` before its funds are minted, under idempotency keys of its own,
+/// so a crash in between mints nothing twice: the next start sends the same mints (answered from
+/// the ledger's log) and marks it ready. Then every pool's reserves are read from the ledger.
+struct PoolSeeder: Sendable {
+    /// Seed pairs and their depth in whole tokens, about $2 M a pool, at CRO $0.09, VVS
+    /// $0.0000031, WBTC $96,210 and WETH $3,512.
+    static let seeds: [(String, String, String, String)] = [
+        ("CRO", "USDC", "22222222", "2000000"),
+        ("CRO", "VVS", "11111111", "322580645161"),
+        ("USDC", "USDT", "1000000", "1000000"),
+        ("WBTC", "USDC", "20", "1924200"),
+        ("WETH", "USDC", "500", "1756000"),
+        ("CRO", "WETH", "19511111", "500"),
+    ]
+
+    let store: PoolStore
+    let payments: RPCClient
+    let directory: String
+    let random: RandomSource
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    func run() async throws {
+        let tokens = try await payments.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(10)).tokens
+        if try store.all().isEmpty { try createSeeds(tokens) }
+        for pool in try store.all() where !pool.ready {
+            for (symbol, amount) in [(pool.token0, pool.reserve0), (pool.token1, pool.reserve1)] {
+                guard let token = tokens.first(where: { $0.symbol == symbol }) else { continue }
+                let _: LedgerReceipt = try await payments.call(
+                    PaymentsMethod.faucet,
+                    FaucetRequest(to: pool.address, token: symbol, amount: try Amount(baseUnits: amount).formatted(decimals: token.decimals)),
+                    deadline: .seconds(10), idempotencyKey: "vvs-seed-\(pool.id)-\(symbol)")
+            }
+            try store.markReady(pool.id)
+            logger.info("pool seeded", metadata: ["vvs.pool": "\(pool.id)", "vvs.address": "\(pool.address)"])
+        }
+        try await reconcile()
+    }
+
+    /// The ledger is the truth: a pool whose record differs from its balances takes the balances.
+    func reconcile() async throws {
+        for pool in try store.all() {
+            let balances = try await payments.call(PaymentsMethod.balances, BalancesRequest(owner: pool.address), deadline: .seconds(10)).balances
+            let held = { (symbol: String) in balances.first { $0.token.symbol == symbol }?.amount.baseUnits ?? 0 }
+            let (ledger0, ledger1) = (held(pool.token0), held(pool.token1))
+            guard ledger0 != pool.reserve0 || ledger1 != pool.reserve1 else { continue }
+            logger.notice("pool record follows the ledger", metadata: [
+                "vvs.pool": "\(pool.id)", "vvs.recorded": "\(pool.reserve0)/\(pool.reserve1)", "vvs.ledger": "\(ledger0)/\(ledger1)",
+            ])
+            try store.setReserves(pool.id, ledger0, ledger1)
+        }
+    }
+
+    private func createSeeds(_ tokens: [TokenInfo]) throws {
+        let keys = (directory as NSString).appendingPathComponent("pools")
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let password = try ServiceKeystorePassword(directory: directory)
+        var rows: [PoolStore.Row] = []
+        for (a, b, amountA, amountB) in Self.seeds {
+            guard let tokenA = tokens.first(where: { $0.symbol == a }), let tokenB = tokens.first(where: { $0.symbol == b }) else {
+                logger.warning("seed pool skipped: the ledger has no such token", metadata: ["vvs.pair": "\(a)/\(b)"])
+                continue
+            }
+            let key = try Self.newKey(random)
+            let path = (keys as NSString).appendingPathComponent("\(key.address.eip55).json")
+            try Keystore.encrypt(key, password: password.password, strength: password.strength).write(to: path)
+            var sides = [
+                (tokenA, try Amount(parsing: amountA, decimals: tokenA.decimals).baseUnits),
+                (tokenB, try Amount(parsing: amountB, decimals: tokenB.decimals).baseUnits),
+            ]
+            sides.sort { $0.0.address.lowercased() < $1.0.address.lowercased() }
+            rows.append(PoolStore.Row(
+                id: "\(sides[0].0.symbol)-\(sides[1].0.symbol)", token0: sides[0].0.symbol, token1: sides[1].0.symbol, address: key.address.eip55,
+                keystore: path, reserve0: sides[0].1, reserve1: sides[1].1, lpSupply: (sides[0].1 * sides[1].1).squareRoot(), feeBps: 30,
+                ready: false))
+        }
+        try store.insertSeeding(rows, now: now())
+    }
+
+    /// A key from the injected randomness (a draw outside the curve's range is drawn again).
+    static func newKey(_ random: RandomSource) throws -> PrivateKey {
+        for _ in 0..<8 {
+            if let key = try? PrivateKey(bytes: random.bytes(32)) { return key }
+        }
+        throw PaygentError(.internal, "the random source gave no valid key in 8 draws")
+    }
+}

@@ -1,0 +1,88 @@
+import BigInt
+import Foundation
+import GRDB
+import PaygentStorage
+
+/// The pools in `vvs.sqlite`. A pool's reserves are its balances on the payments ledger; the rows
+/// are the service's copy, checked against the ledger at start. A pool is written `seeding`
+/// before its funds are minted, and `ready` once they are.
+final class PoolStore: Sendable {
+    private let database: DatabasePool
+
+    static let migrations: [Migration] = [
+        Migration("v1 pools", """
+            CREATE TABLE pool (
+                id TEXT PRIMARY KEY,
+                token0 TEXT NOT NULL,
+                token1 TEXT NOT NULL,
+                address TEXT NOT NULL UNIQUE,
+                keystore TEXT NOT NULL,
+                reserve0 TEXT NOT NULL,
+                reserve1 TEXT NOT NULL,
+                lp_supply TEXT NOT NULL,
+                fee_bps INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('seeding', 'ready')),
+                created_at REAL NOT NULL,
+                UNIQUE (token0, token1)
+            );
+            """),
+    ]
+
+    struct Row: Sendable, Equatable {
+        var id: String
+        /// Token symbols, in pair order (by contract address).
+        var token0: String
+        var token1: String
+        var address: String
+        var keystore: String
+        var reserve0: BigUInt
+        var reserve1: BigUInt
+        var lpSupply: BigUInt
+        var feeBps: Int
+        var ready: Bool
+    }
+
+    init(directory: String) throws(StorageError) {
+        database = try ServiceDatabase.open(path: (directory as NSString).appendingPathComponent("vvs.sqlite"), migrations: Self.migrations)
+    }
+
+    func all() throws -> [Row] {
+        try database.read { db in try GRDB.Row.fetchAll(db, sql: "SELECT * FROM pool ORDER BY id").map(Self.row) }
+    }
+
+    /// Writes pools about to be seeded (nothing when one of the same pair exists).
+    func insertSeeding(_ rows: [Row], now: Date) throws {
+        try database.write { db in
+            for row in rows {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO pool (id, token0, token1, address, keystore, reserve0, reserve1, lp_supply, fee_bps, state, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'seeding', ?)
+                        """,
+                    arguments: [
+                        row.id, row.token0, row.token1, row.address, row.keystore, row.reserve0.description, row.reserve1.description,
+                        row.lpSupply.description, row.feeBps, now.timeIntervalSince1970,
+                    ])
+            }
+        }
+    }
+
+    func markReady(_ id: String) throws {
+        try database.write { db in try db.execute(sql: "UPDATE pool SET state = 'ready' WHERE id = ?", arguments: [id]) }
+    }
+
+    /// Sets a pool's reserves to what the ledger holds.
+    func setReserves(_ id: String, _ reserve0: BigUInt, _ reserve1: BigUInt) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE pool SET reserve0 = ?, reserve1 = ? WHERE id = ?", arguments: [reserve0.description, reserve1.description, id])
+        }
+    }
+
+    private static func row(_ row: GRDB.Row) -> Row {
+        Row(
+            id: row["id"], token0: row["token0"], token1: row["token1"], address: row["address"], keystore: row["keystore"],
+            reserve0: BigUInt(row["reserve0"] as String, radix: 10) ?? 0, reserve1: BigUInt(row["reserve1"] as String, radix: 10) ?? 0,
+            lpSupply: BigUInt(row["lp_supply"] as String, radix: 10) ?? 0, feeBps: row["fee_bps"], ready: row["state"] as String == "ready")
+    }
+}
