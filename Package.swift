@@ -150,7 +150,7 @@ let package = Package(
         .target(
             name: "PaygentCLI",
             dependencies: [
-                "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentWire", "PaygentMoney",
+                "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentWire", "PaygentMoney",
                 "PaygentCrypto", "PaygentKeystore", "PaygentX402",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,17 +2,15 @@ import BigInt
 import Foundation
 import Logging
 import PaygentCrypto
-import PaygentKeystore
 import PaygentMoney
 import PaygentPaymentsAPI
-import PaygentRuntime
 import PaygentTransport
 import PaygentWire
 
 /// Opens the pools on first start and keeps their records equal to the ledger.
 ///
-/// Each seed pool gets an account of its own (a key in a keystore under `<data>/vvs/pools/`, with
-/// the service's keystore password) and is funded on the local chain's faucet at realistic prices.
+/// Each seed pool gets an account of its own (a key derived from the service's pool master key,
+/// `PoolKeys`) and is funded on the local chain's faucet at realistic prices.
 /// The pool is recorded `seeding` before its funds are minted, under idempotency keys of its own,
 /// so a crash in between mints nothing twice: the next start sends the same mints (answered from
 /// the ledger's log) and marks it ready. Then every pool's reserves are read from the ledger.
@@ -30,8 +28,7 @@ struct PoolSeeder: Sendable {
 
     let store: PoolStore
     let payments: RPCClient
-    let directory: String
-    let random: RandomSource
+    let keys: PoolKeys
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -67,36 +64,22 @@ struct PoolSeeder: Sendable {
     }
 
     private func createSeeds(_ tokens: [TokenInfo]) throws {
-        let keys = (directory as NSString).appendingPathComponent("pools")
-        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let password = try ServiceKeystorePassword(directory: directory)
         var rows: [PoolStore.Row] = []
         for (a, b, amountA, amountB) in Self.seeds {
             guard let tokenA = tokens.first(where: { $0.symbol == a }), let tokenB = tokens.first(where: { $0.symbol == b }) else {
                 logger.warning("seed pool skipped: the ledger has no such token", metadata: ["vvs.pair": "\(a)/\(b)"])
                 continue
             }
-            let key = try Self.newKey(random)
-            let path = (keys as NSString).appendingPathComponent("\(key.address.eip55).json")
-            try Keystore.encrypt(key, password: password.password, strength: password.strength).write(to: path)
             var sides = [
                 (tokenA, try Amount(parsing: amountA, decimals: tokenA.decimals).baseUnits),
                 (tokenB, try Amount(parsing: amountB, decimals: tokenB.decimals).baseUnits),
             ]
             sides.sort { $0.0.address.lowercased() < $1.0.address.lowercased() }
+            let id = "\(sides[0].0.symbol)-\(sides[1].0.symbol)"
             rows.append(PoolStore.Row(
-                id: "\(sides[0].0.symbol)-\(sides[1].0.symbol)", token0: sides[0].0.symbol, token1: sides[1].0.symbol, address: key.address.eip55,
-                keystore: path, reserve0: sides[0].1, reserve1: sides[1].1, lpSupply: (sides[0].1 * sides[1].1).squareRoot(), feeBps: 30,
-                ready: false))
+                id: id, token0: sides[0].0.symbol, token1: sides[1].0.symbol, address: try keys.key(pool: id).address.eip55,
+                reserve0: sides[0].1, reserve1: sides[1].1, lpSupply: (sides[0].1 * sides[1].1).squareRoot(), feeBps: 30, ready: false))
         }
         try store.insertSeeding(rows, now: now())
-    }
-
-    /// A key from the injected randomness (a draw outside the curve's range is drawn again).
-    static func newKey(_ random: RandomSource) throws -> PrivateKey {
-        for _ in 0..<8 {
-            if let key = try? PrivateKey(bytes: random.bytes(32)) { return key }
-        }
-        throw PaygentError(.internal, "the random source gave no valid key in 8 draws")
     }
 }

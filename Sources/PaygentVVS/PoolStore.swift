@@ -16,7 +16,6 @@ final class PoolStore: Sendable {
                 token0 TEXT NOT NULL,
                 token1 TEXT NOT NULL,
                 address TEXT NOT NULL UNIQUE,
-                keystore TEXT NOT NULL,
                 reserve0 TEXT NOT NULL,
                 reserve1 TEXT NOT NULL,
                 lp_supply TEXT NOT NULL,
@@ -34,7 +33,6 @@ final class PoolStore: Sendable {
         var token0: String
         var token1: String
         var address: String
-        var keystore: String
         var reserve0: BigUInt
         var reserve1: BigUInt
         var lpSupply: BigUInt
@@ -56,11 +54,11 @@ final class PoolStore: Sendable {
             for row in rows {
                 try db.execute(
                     sql: """
-                        INSERT OR IGNORE INTO pool (id, token0, token1, address, keystore, reserve0, reserve1, lp_supply, fee_bps, state, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'seeding', ?)
+                        INSERT OR IGNORE INTO pool (id, token0, token1, address, reserve0, reserve1, lp_supply, fee_bps, state, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'seeding', ?)
                         """,
                     arguments: [
-                        row.id, row.token0, row.token1, row.address, row.keystore, row.reserve0.description, row.reserve1.description,
+                        row.id, row.token0, row.token1, row.address, row.reserve0.description, row.reserve1.description,
                         row.lpSupply.description, row.feeBps, now.timeIntervalSince1970,
                     ])
             }
@@ -81,7 +79,7 @@ final class PoolStore: Sendable {
 
     private static func row(_ row: GRDB.Row) -> Row {
         Row(
-            id: row["id"], token0: row["token0"], token1: row["token1"], address: row["address"], keystore: row["keystore"],
+            id: row["id"], token0: row["token0"], token1: row["token1"], address: row["address"],
             reserve0: BigUInt(row["reserve0"] as String, radix: 10) ?? 0, reserve1: BigUInt(row["reserve1"] as String, radix: 10) ?? 0,
             lpSupply: BigUInt(row["lp_supply"] as String, radix: 10) ?? 0, feeBps: row["fee_bps"], ready: row["state"] as String == "ready")
     }

@@ -19,8 +19,8 @@ public enum VVSService {
         PoolHandlers(store: store, tokens: tokens).register(on: server)
         environment.health.report("pools") { tokens.ready ? "\((try? store.all().filter(\.ready).count) ?? 0)" : "opening" }
         let seeder = PoolSeeder(
-            store: store, payments: payments, directory: environment.directory, random: environment.random, now: environment.time.now,
-            logger: environment.logger)
+            store: store, payments: payments, keys: try PoolKeys(directory: environment.directory, random: environment.random),
+            now: environment.time.now, logger: environment.logger)
         let (clock, logger) = (environment.time.clock, environment.logger)
         environment.background.run("pool opening") {
             while !Task.isCancelled {
