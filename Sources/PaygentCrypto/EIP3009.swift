@@ -96,7 +96,7 @@ public struct TransferWithAuthorization: Sendable, Equatable {
 
     /// A uint256 as a 32-byte big-endian word; values that fit 64 bits skip BigUInt's serializer.
     static func word(_ value: BigUInt) -> [UInt8] {
-        if value.bitWidth - value.leadingZeroBitCount <= 64 {
+        if value.bitWidth <= 64 {
             var out = [UInt8](repeating: 0, count: 32)
             let small = UInt64(value)
             for index in 0..<8 { out[31 - index] = UInt8(truncatingIfNeeded: small >> (8 * UInt64(index))) }

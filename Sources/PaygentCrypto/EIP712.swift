@@ -146,7 +146,7 @@ public struct TypedData: Sendable, Equatable {
             return raw + [UInt8](repeating: 0, count: 32 - size)
         case (_, .uint(let number)) where type.hasPrefix("uint"):
             let bits = Int(type.dropFirst(4)) ?? 256
-            guard bits % 8 == 0, (8...256).contains(bits), number.bitWidth - number.leadingZeroBitCount <= bits else {
+            guard bits % 8 == 0, (8...256).contains(bits), number.bitWidth <= bits else {
                 throw CryptoError(.invalidTypedData, "\(path) does not fit \(type)")
             }
             return Self.word(number.serialize())

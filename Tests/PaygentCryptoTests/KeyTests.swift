@@ -104,4 +104,24 @@ final class KeyTests: XCTestCase {
         withArray.message["tags"] = .array([.bytes([UInt8](repeating: 1, count: 32))])
         XCTAssertThrowsError(try withArray.digest()) { XCTAssertEqual(($0 as? CryptoError)?.kind, .invalidTypedData) }
     }
+
+    /// A value of 18-decimal tokens above 2^64 (100,001 CRO) signs as eth-account signs it (the
+    /// 64-bit fast path once took it for a small number and trapped), and a uint too wide for its
+    /// EIP-712 type is refused.
+    func testValuesAboveSixtyFourBits() throws {
+        let key = try PrivateKey(hex: "0x" + String(repeating: "22", count: 32))
+        XCTAssertEqual(key.address.eip55, "0x1563915e194D8CfBA1943570603F7606A3115508")
+        let authorization = TransferWithAuthorization(
+            from: key.address, to: try Address("0x00000000000000000000000000000000000000B3"), value: BigUInt("100001000000000000000000", radix: 10)!,
+            validAfter: 0, validBefore: 1_800_000_000, nonce: [UInt8](repeating: 1, count: 32))
+        let domain = TokenDomain(name: "Cronos", version: "1", chainID: 338, verifyingContract: try Address("0x000000000000000000000000000000000000c0c0"))
+        XCTAssertEqual(
+            try authorization.sign(with: key, domain: domain).hex,
+            "0x3fa58f1c179ac4da0e664d1392577b9a77d7304457537365bc3bc6a88b1c948911ed25feea8f17adf8403403e7afcab87a328e5c377a73b1b35088138ce7af291b")
+        var narrow = TypedData(
+            types: ["Small": [TypedField("n", "uint8")]], primaryType: "Small", domain: [:], message: ["n": .uint(300)])
+        XCTAssertThrowsError(try narrow.digest()) { XCTAssertEqual(($0 as? CryptoError)?.kind, .invalidTypedData) }
+        narrow.message["n"] = .uint(255)
+        XCTAssertNoThrow(try narrow.digest())
+    }
 }

@@ -95,6 +95,31 @@ final class HardeningSmallTests: XCTestCase {
         await service.stop()
     }
 
+    /// Found while building swaps: a value just above 2^64 took EIP-3009's 64-bit fast path and
+    /// trapped, so one payment header with such a value, sent to the facilitator's open HTTP API,
+    /// killed the payments service; and a wallet transfer of more than 18.44 CRO did the same.
+    func testValuesAboveSixtyFourBitsAreAnsweredNotFatal() async throws {
+        let service = try await PaymentsTestService()
+        defer { service.tearDown() }
+        let key = try PrivateKey.generate()
+        var offer = FacilitatorServiceTests.offer(resource: "http://x.test/")
+        offer.amount = "18446744073709551617"
+        let huge = try ExactSigner.pay(offer, with: key, now: UInt64(Date().timeIntervalSince1970))
+        let http = HTTPFacilitatorClient(baseURL: service.deployment.config.facilitatorURL)
+        let verified = await http.verify(FacilitatorRequest(payment: huge, offer: offer))
+        XCTAssertFalse(verified.isValid)
+        XCTAssertEqual(verified.invalidReason, "invalid_exact_evm_insufficient_balance", verified.invalidMessage ?? "")
+        XCTAssertTrue(service.payments.isRunning, "the facilitator survives the header")
+
+        let wallet: WalletInfo = try await service.client.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "agent"))
+        let _: LedgerReceipt = try await service.client.call(PaymentsMethod.faucet, FaucetRequest(to: wallet.address, token: "CRO", amount: "100"))
+        let sent: LedgerReceipt = try await service.client.call(
+            PaymentsMethod.walletTransfer, WalletTransferRequest(wallet: "agent", to: key.address.eip55, token: "CRO", amount: "20"))
+        XCTAssertEqual(sent.transactions.first?.value.description, "20000000000000000000")
+        XCTAssertTrue(service.payments.isRunning)
+        await service.stop()
+    }
+
     /// Finding 9: 4,000 connections held open for 30 s. Both HTTP servers now close a connection
     /// that is idle, or stalls in the middle of its request head, after 10 s.
     func testHTTPServersCloseIdleAndHalfSentConnections() async throws {
