@@ -236,7 +236,7 @@ let package = Package(
             name: "PaygentVVSTests",
             dependencies: [
                 "PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport", "PaygentPayments", "PaygentPaymentsAPI", "PaygentTransport", "PaygentWire",
-                .product(name: "BigInt", package: "BigInt"),
+                "PaygentMoney", .product(name: "BigInt", package: "BigInt"),
             ]),
         .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),
         .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentTestSupport"]),

@@ -27,13 +27,13 @@ public enum PaymentsService {
             throw ConfigError("cannot open the ledger at \(path): \(error.message)")
         }
         environment.logger.info("ledger ready", metadata: ["ledger.path": "\(path)", "ledger.chain_id": "338"])
-        PaymentsHandlers(ledger: ledger, logger: environment.logger).register(on: server)
         let wallets: WalletStore
         do {
             wallets = try WalletStore(directory: environment.directory, now: environment.time.now)
         } catch {
             throw ConfigError("cannot open the wallets in \(environment.directory): \(error)")
         }
+        PaymentsHandlers(ledger: ledger, wallets: wallets, logger: environment.logger).register(on: server)
         WalletHandlers(wallets: wallets, ledger: ledger, now: environment.time.now, random: environment.random).register(on: server)
         let payments: PaymentLog
         do {
@@ -52,7 +52,9 @@ public enum PaymentsService {
         environment.background.run("payment reconciler") {
             while !Task.isCancelled {
                 try await time.clock.sleep(for: PaymentResolver.interval)
-                await resolver.reconcile()
+                // Spends reserved over 6 minutes ago that no payment holds: an authorization
+                // (valid 5 minutes at most) whose settlement never came, or a crash's leftovers.
+                await resolver.reconcile(orphansBefore: now().addingTimeInterval(-360))
             }
         }
         let registry = try RPCClient(
@@ -75,6 +77,7 @@ public enum PaymentsService {
 /// pool (`.parallel`), not on the server's socket thread.
 struct PaymentsHandlers: HandlerGroup {
     let ledger: any SettlementBackend
+    let wallets: WalletStore
     let logger: Logger
 
     func register(on server: RPCServer) {
@@ -101,6 +104,8 @@ struct PaymentsHandlers: HandlerGroup {
         server.register(PaymentsMethod.settle, placement: .parallel) { (request: SettleRequest, context) in
             let transfers = try request.transfers.enumerated().map { index, message in try Self.transfer(message, index: index) }
             let receipt = try await ledger.settle(transfers, idempotencyKey: context.idempotencyKey)
+            // A wallet's authorization reserved under this key (`payments.wallet_authorize`) is spent.
+            if let key = context.idempotencyKey { wallets.finish(key: key, settled: true) }
             context.logger.info("settled", metadata: ["ledger.transfers": "\(transfers.count)", "ledger.replayed": "\(receipt.replayed)"])
             return try receipt.message(ledger)
         }

@@ -73,6 +73,36 @@ struct WalletHandlers: HandlerGroup {
                 throw error
             }
         }
+        registerAuthorize(on: server)
+    }
+
+    /// `payments.wallet_authorize`: the reservation carries the caller's idempotency key, which
+    /// the settlement must carry too, so that the spend is counted settled when it settles
+    /// (`payments.settle`) and released by the periodic pass when it never does.
+    func registerAuthorize(on server: RPCServer) {
+        server.register(PaymentsMethod.walletAuthorize, placement: .parallel) { (request: WalletAuthorizeRequest, context) in
+            guard let key = context.idempotencyKey else {
+                throw PaygentError(.badRequest, "an idempotency key is required: the payments.settle that uses this authorization carries the same key")
+            }
+            let wallet = try wallets.wallet(request.wallet)
+            let token = try token(request.token)
+            let amount = try Validate.amount(request.amount, decimals: token.decimals, field: "amount")
+            let to = try Validate.recipient(request.to, field: "to")
+            let validity = request.validSeconds ?? 120
+            guard (10...300).contains(validity) else { throw PaygentError(.badRequest, "validSeconds: 10 to 300, got \(validity)") }
+            _ = try wallets.reserve(wallet: wallet, token: token.symbol, decimals: token.decimals, amount: amount.baseUnits, idempotencyKey: key)
+            let now = UInt64(max(0, now().timeIntervalSince1970))
+            let authorization = TransferWithAuthorization(
+                from: wallet.address, to: to, value: amount.baseUnits, validAfter: 0, validBefore: BigUInt(now + UInt64(validity)),
+                nonce: random.nonce())
+            let signature = try authorization.sign(with: try wallets.key(wallet), domain: token.domain(chainID: ledger.chainID))
+            context.logger.info("transfer authorized", metadata: [
+                "wallet.name": "\(wallet.name)", "ledger.to": "\(to.eip55)", "ledger.token": "\(token.symbol)", "ledger.amount": "\(request.amount)",
+            ])
+            return SignedTransferMessage(
+                token: token.address.eip55, from: wallet.address.eip55, to: to.eip55, value: amount, validAfter: "0",
+                validBefore: authorization.validBefore.description, nonce: Data(authorization.nonce), signature: Data(signature.bytes))
+        }
     }
 
     private func token(_ symbol: String) throws(PaygentError) -> LedgerToken {

@@ -219,6 +219,15 @@ final class WalletStore: Sendable {
     }
 
     /// Marks a reservation settled, or releases it so it no longer counts.
+    /// Closes the reservation made under `key` (a wallet authorization's, when the settlement
+    /// that used it is recorded), if there is one still open.
+    func finish(key: String, settled: Bool) {
+        try? database.write { db in
+            try db.execute(
+                sql: "UPDATE spend SET state = ? WHERE idempotency_key = ? AND state = 'reserved'", arguments: [settled ? "settled" : "released", key])
+        }
+    }
+
     func finish(_ reservation: Int64, settled: Bool) {
         try? database.write { db in
             try db.execute(

@@ -27,6 +27,9 @@ public enum PaymentsMethod {
         "payments.wallet_limit", .write, "sets (or, with no amount, removes) a wallet's daily limit for a token")
     public static let walletTransfer = RPCMethod<WalletTransferRequest, LedgerReceipt>(
         "payments.wallet_transfer", .write, "a signed transfer from a wallet, within its daily limit")
+    public static let walletAuthorize = RPCMethod<WalletAuthorizeRequest, SignedTransferMessage>(
+        "payments.wallet_authorize", .write,
+        "signs, without settling, a transfer from a wallet within its daily limit, for a payments.settle under the same idempotency key")
 
     // The x402 client.
     public static let fetch = RPCMethod<FetchRequest, FetchReply>(
@@ -61,7 +64,7 @@ public enum PaymentsCatalog {
         methods: [
             PaymentsMethod.tokens, PaymentsMethod.balances, PaymentsMethod.faucet, PaymentsMethod.settle,
             PaymentsMethod.ledgerHistory, PaymentsMethod.walletCreate, PaymentsMethod.walletImport,
-            PaymentsMethod.walletList, PaymentsMethod.walletLimit, PaymentsMethod.walletTransfer,
+            PaymentsMethod.walletList, PaymentsMethod.walletLimit, PaymentsMethod.walletTransfer, PaymentsMethod.walletAuthorize,
             PaymentsMethod.fetch, PaymentsMethod.paymentList, PaymentsMethod.paymentShow, PaymentsMethod.paymentStats,
             PaymentsMethod.x402Verify, PaymentsMethod.x402Settle, PaymentsMethod.x402Supported,
         ],

@@ -100,3 +100,24 @@ public struct WalletImportRequest: Codable, Sendable, Equatable {
         self.password = password
     }
 }
+
+/// A signed EIP-3009 transfer from a wallet that is not settled here: the caller settles it with
+/// others in one all-or-nothing `payments.settle` carrying the same idempotency key (a swap: the
+/// input to the pool and the pool's payouts). The amount counts against the wallet's daily limit
+/// at once; if no settlement with that key is recorded by the time the authorization expires, the
+/// spend is released.
+public struct WalletAuthorizeRequest: Codable, Sendable, Equatable {
+    /// Wallet name or address.
+    public var wallet: String
+    public var to: String
+    /// Token symbol.
+    public var token: String
+    /// Human decimals.
+    public var amount: String
+    /// Seconds the authorization stays valid, 10 to 300 (120 when absent).
+    public var validSeconds: Int?
+
+    public init(wallet: String, to: String, token: String, amount: String, validSeconds: Int? = nil) {
+        (self.wallet, self.to, self.token, self.amount, self.validSeconds) = (wallet, to, token, amount, validSeconds)
+    }
+}

@@ -80,16 +80,18 @@ struct PoolHandlers: HandlerGroup {
 
 /// The ledger's tokens by symbol, known once the pools are open.
 final class LedgerTokens: Sendable {
-    private let tokens = Mutex<[String: TokenInfo]?>(nil)
+    private let tokens = Mutex<(byName: [String: TokenInfo], chainID: UInt64)?>(nil)
 
     var ready: Bool { tokens.withLock { $0 != nil } }
+    /// The ledger's chain id (0 before the pools are open).
+    var chainID: UInt64 { tokens.withLock { $0?.chainID ?? 0 } }
 
-    func set(_ list: [TokenInfo]) {
-        tokens.withLock { $0 = Dictionary(uniqueKeysWithValues: list.map { ($0.symbol, $0) }) }
+    func set(_ reply: TokensReply) {
+        tokens.withLock { $0 = (Dictionary(uniqueKeysWithValues: reply.tokens.map { ($0.symbol, $0) }), reply.chainID) }
     }
 
     func all() throws(PaygentError) -> [String: TokenInfo] {
-        guard let known = tokens.withLock({ $0 }) else {
+        guard let known = tokens.withLock({ $0?.byName }) else {
             throw PaygentError(.unavailable, "the vvs service is still opening its pools (it waits for the payments service); try again shortly")
         }
         return known

@@ -49,9 +49,10 @@ struct PoolSeeder: Sendable {
         try await reconcile()
     }
 
-    /// The ledger is the truth: a pool whose record differs from its balances takes the balances.
-    func reconcile() async throws {
-        for pool in try store.all() {
+    /// The ledger is the truth: a pool whose record differs from its balances takes the balances
+    /// (all pools, or `only` these).
+    func reconcile(only: Set<String>? = nil) async throws {
+        for pool in try store.all() where only?.contains(pool.id) ?? true {
             let balances = try await payments.call(PaymentsMethod.balances, BalancesRequest(owner: pool.address), deadline: .seconds(10)).balances
             let held = { (symbol: String) in balances.first { $0.token.symbol == symbol }?.amount.baseUnits ?? 0 }
             let (ledger0, ledger1) = (held(pool.token0), held(pool.token1))

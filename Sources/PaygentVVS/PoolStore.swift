@@ -25,6 +25,19 @@ final class PoolStore: Sendable {
                 UNIQUE (token0, token1)
             );
             """),
+        // A swap is written pending, with the batch it sends, before the batch leaves; a swap
+        // found pending at start is sent again under its key (settled once, or expired).
+        Migration("v2 swaps", """
+            CREATE TABLE swap (
+                id TEXT PRIMARY KEY,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                wallet TEXT NOT NULL,
+                batch BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'settled', 'failed')),
+                error TEXT,
+                created_at REAL NOT NULL
+            );
+            """),
     ]
 
     struct Row: Sendable, Equatable {
@@ -74,6 +87,36 @@ final class PoolStore: Sendable {
         try database.write { db in
             try db.execute(
                 sql: "UPDATE pool SET reserve0 = ?, reserve1 = ? WHERE id = ?", arguments: [reserve0.description, reserve1.description, id])
+        }
+    }
+
+    /// Records a swap's batch before it is sent.
+    func swapPending(id: String, key: String, wallet: String, batch: Data, now: Date) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO swap (id, idempotency_key, wallet, batch, state, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+                arguments: [id, key, wallet, batch, now.timeIntervalSince1970])
+        }
+    }
+
+    /// Closes a swap; with reserves, the pools' new reserves in the same transaction.
+    func swapFinished(id: String, settled: Bool, error: String?, reserves: [(id: String, BigUInt, BigUInt)]) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE swap SET state = ?, error = ? WHERE id = ? AND state = 'pending'", arguments: [settled ? "settled" : "failed", error, id])
+            for (pool, reserve0, reserve1) in reserves {
+                try db.execute(
+                    sql: "UPDATE pool SET reserve0 = ?, reserve1 = ? WHERE id = ?", arguments: [reserve0.description, reserve1.description, pool])
+            }
+        }
+    }
+
+    /// Swaps whose batch was sent and whose outcome was not recorded (a crash).
+    func pendingSwaps() throws -> [(id: String, key: String, batch: Data)] {
+        try database.read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT id, idempotency_key, batch FROM swap WHERE state = 'pending' ORDER BY created_at").map {
+                ($0["id"], $0["idempotency_key"], $0["batch"])
+            }
         }
     }
 

@@ -3,9 +3,10 @@ import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 import PaygentVVSAPI
+import Synchronization
 
-/// The vvs service (`paygent-vvs`): VVS Finance pools on the payments ledger, and quotes over the
-/// best route. Swaps, liquidity and farms come next (issue 11).
+/// The vvs service (`paygent-vvs`): VVS Finance pools on the payments ledger, quotes over the best
+/// route, and swaps settled as one ledger batch. Liquidity and farms come next (issue 11).
 ///
 /// On first start it opens the seed pools (`PoolSeeder`); at every start it checks their records
 /// against the ledger. Both wait for the payments service, in the background: until they are
@@ -18,15 +19,21 @@ public enum VVSService {
         let tokens = LedgerTokens()
         PoolHandlers(store: store, tokens: tokens).register(on: server)
         environment.health.report("pools") { tokens.ready ? "\((try? store.all().filter(\.ready).count) ?? 0)" : "opening" }
-        let seeder = PoolSeeder(
-            store: store, payments: payments, keys: try PoolKeys(directory: environment.directory, random: environment.random),
-            now: environment.time.now, logger: environment.logger)
+        let keys = try PoolKeys(directory: environment.directory, random: environment.random)
+        let seeder = PoolSeeder(store: store, payments: payments, keys: keys, now: environment.time.now, logger: environment.logger)
+        let pending = PendingSwaps()
+        let swaps = SwapHandler(
+            store: store, tokens: tokens, payments: payments, keys: keys, queue: SwapQueue { try await pending.resolve() }, seeder: seeder,
+            time: environment.time, random: environment.random, logger: environment.logger)
+        pending.handler.withLock { $0 = swaps }
+        swaps.register(on: server)
         let (clock, logger) = (environment.time.clock, environment.logger)
         environment.background.run("pool opening") {
             while !Task.isCancelled {
                 do {
                     try await seeder.run()
-                    tokens.set(try await payments.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(10)).tokens)
+                    try await swaps.resolvePending()
+                    tokens.set(try await payments.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(10)))
                     return
                 } catch {
                     logger.notice("cannot open the pools yet; trying again in 2 s", metadata: ["error": "\(error)"])
@@ -34,5 +41,15 @@ public enum VVSService {
                 }
             }
         }
+    }
+}
+
+/// The swap handler, for its queue to resolve pending swaps before each swap (the queue is made
+/// before the handler that holds it).
+final class PendingSwaps: Sendable {
+    let handler = Mutex<SwapHandler?>(nil)
+
+    func resolve() async throws {
+        try await handler.withLock { $0 }?.resolvePending()
     }
 }

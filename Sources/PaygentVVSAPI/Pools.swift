@@ -100,3 +100,56 @@ public struct QuoteReply: Codable, Sendable, Equatable {
         (self.priceImpactPPM, self.fees, self.slippageBps, self.minimumReceived, self.maximumSold) = (priceImpactPPM, fees, slippageBps, minimumReceived, maximumSold)
     }
 }
+
+/// A swap from a wallet of the payments service: quoted again at execution over the best route,
+/// refused when it would fall short of the caller's bound or its deadline has passed, and settled
+/// as one all-or-nothing ledger batch (the wallet's input and every pool's payout).
+public struct SwapRequest: Codable, Sendable, Equatable {
+    /// Wallet name or address, at the payments service.
+    public var wallet: String
+    public var from: String
+    public var to: String
+    /// Human decimals of `from` (exact input) or `to` (exact output).
+    public var amount: String
+    public var side: SwapSide
+    /// Exact input: the least output accepted, human decimals of `to` (usually a quote's
+    /// `minimumReceived`). Absent: the execution quote with `slippageBps`.
+    public var minimumReceived: String?
+    /// Exact output: the most input paid, human decimals of `from`.
+    public var maximumSold: String?
+    /// Used only when the bound above is absent: 0–5000, 50 when absent.
+    public var slippageBps: Int?
+    /// The swap is refused after this time; 2 minutes after it arrives when absent.
+    public var deadline: Date?
+
+    public init(
+        wallet: String, from: String, to: String, amount: String, side: SwapSide = .exactInput, minimumReceived: String? = nil,
+        maximumSold: String? = nil, slippageBps: Int? = nil, deadline: Date? = nil
+    ) {
+        (self.wallet, self.from, self.to, self.amount, self.side) = (wallet, from, to, amount, side)
+        (self.minimumReceived, self.maximumSold, self.slippageBps, self.deadline) = (minimumReceived, maximumSold, slippageBps, deadline)
+    }
+}
+
+public struct SwapReply: Codable, Sendable, Equatable {
+    /// `swap_` followed by 12 hex digits.
+    public var id: String
+    public var path: [String]
+    public var pools: [String]
+    public var amountIn: Amount
+    public var amountOut: Amount
+    public var decimalsIn: Int
+    public var decimalsOut: Int
+    /// The wallet's address: where the input came from and the output went.
+    public var trader: String
+    /// The ledger transactions of the batch, input first.
+    public var transactions: [String]
+
+    public init(
+        id: String, path: [String], pools: [String], amountIn: Amount, amountOut: Amount, decimalsIn: Int, decimalsOut: Int, trader: String,
+        transactions: [String]
+    ) {
+        (self.id, self.path, self.pools, self.amountIn, self.amountOut) = (id, path, pools, amountIn, amountOut)
+        (self.decimalsIn, self.decimalsOut, self.trader, self.transactions) = (decimalsIn, decimalsOut, trader, transactions)
+    }
+}
