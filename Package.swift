@@ -243,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "PaygentIntegrationTests",
             dependencies: [
-                "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentWire", "PaygentRuntime",
+                "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentWire", "PaygentRuntime",
                 "PaygentCrypto", "PaygentMoney", "PaygentKeystore",
                 "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Hummingbird", package: "hummingbird"),

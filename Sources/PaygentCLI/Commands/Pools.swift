@@ -33,9 +33,52 @@ struct Pools: AsyncParsableCommand {
     }
 }
 
-/// `paygent swap`: VVS swaps. Quotes for now; executing a swap comes with the rest of the VVS issue.
+/// `paygent swap`: VVS swaps.
 struct Swap: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Quote swaps on VVS Finance pools.", subcommands: [Quote.self])
+    static let configuration = CommandConfiguration(abstract: "Quote and make swaps on VVS Finance pools.", subcommands: [Quote.self, Exec.self])
+
+    struct Exec: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Swap from a wallet over the best route, within a slippage bound and a deadline.",
+            discussion: """
+                Example: paygent swap exec 1000 CRO USDC --wallet agent --min-received 89.2. Without --min-received \
+                (or --max-sold with --exact-output) the bound is the execution quote less --slippage. The wallet's input \
+                and the pools' payouts settle as one all-or-nothing ledger batch; nothing moves if the bound or the \
+                deadline is missed.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("Amount of FROM to sell (or, with --exact-output, of TO to buy).", valueName: "amount")) var amount: String
+        @Argument(help: ArgumentHelp("Token to sell.", valueName: "from")) var from: String
+        @Argument(help: ArgumentHelp("Token to buy.", valueName: "to")) var to: String
+        @Option(help: ArgumentHelp("The wallet that swaps (name or address).", valueName: "wallet")) var wallet: String
+        @Flag(name: .customLong("exact-output"), help: "AMOUNT is the output to receive.") var exactOutput = false
+        @Option(name: .customLong("min-received"), help: ArgumentHelp("Least output accepted, in TO.", valueName: "amount")) var minReceived: String?
+        @Option(name: .customLong("max-sold"), help: ArgumentHelp("Most input paid, in FROM (with --exact-output).", valueName: "amount")) var maxSold: String?
+        @Option(help: ArgumentHelp("Slippage tolerance in percent, 0 to 50, when no bound is given.", valueName: "percent")) var slippage: Double = 0.5
+        @Option(help: ArgumentHelp("Seconds from now after which the swap is refused.", valueName: "seconds")) var deadline: Int = 120
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            guard slippage.isFinite, slippage >= 0, slippage <= 50 else { throw ValidationError("--slippage is 0 to 50 (percent)") }
+            guard (1...3600).contains(deadline) else { throw ValidationError("--deadline is 1 to 3600 seconds") }
+            if exactOutput, minReceived != nil { throw ValidationError("--min-received bounds an exact input; use --max-sold with --exact-output") }
+            if !exactOutput, maxSold != nil { throw ValidationError("--max-sold bounds an exact output; use --min-received") }
+        }
+
+        func run() async throws {
+            let request = SwapRequest(
+                wallet: wallet, from: from, to: to, amount: amount, side: exactOutput ? .exactOutput : .exactInput, minimumReceived: minReceived,
+                maximumSold: maxSold, slippageBps: Int((slippage * 100).rounded()), deadline: Date().addingTimeInterval(TimeInterval(deadline)))
+            try await ServiceCall(config: try global.load(), service: .vvs).show(
+                VVSMethod.swap, request, json: json, idempotencyKey: "swap-\(UUID().uuidString)"
+            ) { swap in
+                print("\(swap.amountIn.formatted(decimals: swap.decimalsIn)) \(swap.path.first ?? from) → \(swap.amountOut.formatted(decimals: swap.decimalsOut)) \(swap.path.last ?? to)")
+                let style = Style.forStandardOutput()
+                print(style.dim("\(swap.id): route \(swap.path.joined(separator: " → ")), settled in one batch"))
+                print(style.dim("tx \(swap.transactions.joined(separator: ", "))"))
+            }
+        }
+    }
 
     struct Quote: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
