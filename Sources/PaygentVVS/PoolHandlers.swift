@@ -25,7 +25,7 @@ struct PoolHandlers: HandlerGroup {
         }
     }
 
-    private func info(_ pool: PoolStore.Row, _ tokens: [String: TokenInfo]) throws -> PoolInfo {
+    func info(_ pool: PoolStore.Row, _ tokens: [String: TokenInfo]) throws -> PoolInfo {
         let token = { (symbol: String) in
             tokens[symbol].map { PoolToken(symbol: $0.symbol, address: $0.address, decimals: $0.decimals) }
                 ?? PoolToken(symbol: symbol, address: "", decimals: 18)

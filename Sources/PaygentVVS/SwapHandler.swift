@@ -32,6 +32,7 @@ struct SwapHandler: HandlerGroup {
     let keys: PoolKeys
     let queue: SwapQueue
     let seeder: PoolSeeder
+    let publisher: Publisher
     let time: ServiceTime
     let random: RandomSource
     let logger: Logger
@@ -113,9 +114,15 @@ struct SwapHandler: HandlerGroup {
         }
         try store.swapFinished(id: id, settled: true, error: nil, reserves: reserves)
         try await seeder.reconcile(only: Set(route.map(\.id)))
-        return SwapReply(
+        let reply = SwapReply(
             id: id, path: quote.path, pools: quote.pools, amountIn: quote.amountIn, amountOut: quote.amountOut, decimalsIn: from.decimals,
             decimalsOut: to.decimals, trader: input.from, transactions: receipt.transactions.map(\.hash))
+        publisher.publish(VVSEvent.swap, reply)
+        let handlers = PoolHandlers(store: store, tokens: tokens)
+        for pool in try store.all() where reply.pools.contains(pool.id) {
+            publisher.publish(VVSEvent.pool, topic: "vvs.pool.\(pool.id)", try handlers.info(pool, known))
+        }
+        return reply
     }
 
     /// The caller's bound: for an exact input the least output, for an exact output the most input.

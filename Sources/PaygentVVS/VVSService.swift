@@ -24,7 +24,7 @@ public enum VVSService {
         let pending = PendingSwaps()
         let swaps = SwapHandler(
             store: store, tokens: tokens, payments: payments, keys: keys, queue: SwapQueue { try await pending.resolve() }, seeder: seeder,
-            time: environment.time, random: environment.random, logger: environment.logger)
+            publisher: environment.publisher, time: environment.time, random: environment.random, logger: environment.logger)
         pending.handler.withLock { $0 = swaps }
         swaps.register(on: server)
         let (clock, logger) = (environment.time.clock, environment.logger)

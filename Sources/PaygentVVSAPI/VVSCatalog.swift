@@ -12,7 +12,14 @@ public enum VVSMethod {
         "swaps from a wallet over the best route, within a bound and a deadline, settled as one all-or-nothing ledger batch")
 }
 
+/// Events of the vvs service.
+public enum VVSEvent {
+    public static let swap = EventTopic<SwapReply>("vvs.swap", "a swap settled")
+    public static let pool = EventTopic<PoolInfo>("vvs.pool.<pair>", "a pool's reserves after a swap settled in it (pair: its id, CRO-USDC)")
+}
+
 /// The vvs service's methods and events.
 public enum VVSCatalog {
-    public static let catalog = ServiceCatalog(service: "vvs", methods: [VVSMethod.pools, VVSMethod.quote, VVSMethod.swap], events: [])
+    public static let catalog = ServiceCatalog(
+        service: "vvs", methods: [VVSMethod.pools, VVSMethod.quote, VVSMethod.swap], events: [VVSEvent.swap, VVSEvent.pool])
 }

@@ -8,6 +8,7 @@ import PaygentTransport
 import PaygentVVS
 import PaygentVVSAPI
 import PaygentWire
+import Synchronization
 import XCTest
 
 /// Swaps through the payments ledger, in process: balances move exactly by the quoted amounts,
@@ -185,6 +186,37 @@ final class SwapTests: XCTestCase {
         XCTAssertEqual(value8, cro)
         let value9 = try await system.balance(end.address, "USDC")
         XCTAssertEqual(value9, usdc)
+        try await system.stop()
+    }
+
+    /// A settled swap is published (`vvs.swap`), with each of its pools' new reserves
+    /// (`vvs.pool.<pair>`).
+    func testSwapsArePublished() async throws {
+        let system = try await System.start()
+        let subscriber = try Subscriber(
+            endpoints: [system.deployment.config.endpoints(.vvs).pub], prefixes: [VVSEvent.swap.prefix, VVSEvent.pool.prefix],
+            context: system.vvs.context)
+        let seen = Mutex<(swaps: [SwapReply], pools: [(String, PoolInfo)])>(([], []))
+        let listening = Task {
+            for await event in subscriber.events {
+                if let body = try? event.decode(VVSEvent.swap) { seen.withLock { $0.swaps.append(body) } }
+                if let body = try? event.decode(VVSEvent.pool) { seen.withLock { $0.pools.append((event.topic, body)) } }
+            }
+        }
+        // Slow joiner: swap until the subscription is in place (bounded).
+        var replies: [SwapReply] = []
+        for _ in 0..<20 where seen.withLock({ $0.swaps.isEmpty || $0.pools.isEmpty }) {
+            replies.append(try await system.vvs.client.call(VVSMethod.swap, SwapRequest(wallet: "trader", from: "CRO", to: "USDC", amount: "10")))
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        subscriber.close()
+        listening.cancel()
+        let (swaps, pools) = seen.withLock { ($0.swaps, $0.pools) }
+        let published = try XCTUnwrap(swaps.first)
+        XCTAssertTrue(replies.contains(published))
+        let (topic, pool) = try XCTUnwrap(pools.first)
+        XCTAssertEqual(topic, "vvs.pool.CRO-USDC")
+        XCTAssertEqual(pool.id, "CRO-USDC")
         try await system.stop()
     }
 }
