@@ -7,7 +7,7 @@ public struct BenchCommand: AsyncParsableCommand {
         commandName: "paygent-bench",
         abstract: "Measure Paygent against its speed targets (run with `swift run -c release`).",
         discussion: "Machines are noisy: compare the ratios to the baselines measured in the same run, not absolute times.",
-        subcommands: [WireBench.self, RPCBench.self, CryptoBench.self, PaymentsBench.self, RegistryBench.self]
+        subcommands: [WireBench.self, RPCBench.self, CryptoBench.self, PaymentsBench.self, RegistryBench.self, VVSBench.self]
     )
 
     public init() {}
@@ -64,4 +64,37 @@ func pad(_ text: String, _ width: Int) -> String {
 
 func leftPad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+}
+
+/// Latency percentiles (µs) and rate (calls/s) of a run of calls.
+struct CallTimings {
+    var p50: Double
+    var p99: Double
+    var rate: Double
+
+    /// `depth` workers call back to back, `requests` in all, after a warm-up of up to 100 calls
+    /// (numbered from 1,000,000 so they differ from the measured ones).
+    static func measure(requests: Int, depth: Int, warmUp: Int = 100, _ call: @escaping @Sendable (Int) async throws -> Void) async throws -> CallTimings {
+        for index in 0..<min(warmUp, requests) { try await call(1_000_000 + index) }
+        let perWorker = max(1, requests / depth)
+        let start = ContinuousClock.now
+        let samples = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for worker in 0..<depth {
+                group.addTask {
+                    var latencies: [Double] = []
+                    for index in 0..<perWorker {
+                        let t0 = ContinuousClock.now
+                        try await call(worker * perWorker + index)
+                        latencies.append((ContinuousClock.now - t0).inSeconds * 1e6)
+                    }
+                    return latencies
+                }
+            }
+            var all: [Double] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let percentiles = Percentiles(samples)
+        return CallTimings(p50: percentiles.p50, p99: percentiles.p99, rate: Double(samples.count) / (ContinuousClock.now - start).inSeconds)
+    }
 }

@@ -52,17 +52,17 @@ struct RegistryBench: AsyncParsableCommand {
         }
 
         let payload = BenchEcho(payload: Data(repeating: 0x61, count: 64))
-        let bare = try await measure(depth: 1) { _ in let _: BenchEcho = try await echoClient.call("echo", payload) }
+        let bare = try await CallTimings.measure(requests: requests, depth: 1) { _ in let _: BenchEcho = try await echoClient.call("echo", payload) }
         let cachedRequest = DiscoverRequest(category: "market-data", sort: .reputation, limit: 20)
         page.bytes = try await client.callRaw(RegistryMethod.discover.name, body: try BinaryEncoder().encode(cachedRequest)).body
-        let barePage = try await measure(depth: 1) { _ in let _: DiscoverReply = try await echoClient.call("page", payload) }
-        let cached = try await measure(depth: 1) { _ in _ = try await client.call(RegistryMethod.discover, cachedRequest) }
-        let cachedRate = try await measure(depth: inflight) { _ in _ = try await client.call(RegistryMethod.discover, cachedRequest) }
+        let barePage = try await CallTimings.measure(requests: requests, depth: 1) { _ in let _: DiscoverReply = try await echoClient.call("page", payload) }
+        let cached = try await CallTimings.measure(requests: requests, depth: 1) { _ in _ = try await client.call(RegistryMethod.discover, cachedRequest) }
+        let cachedRate = try await CallTimings.measure(requests: requests, depth: inflight) { _ in _ = try await client.call(RegistryMethod.discover, cachedRequest) }
         // Each uncached request asks for another word, so the cache never answers it.
-        let uncached = try await measure(depth: 1) { index in
+        let uncached = try await CallTimings.measure(requests: requests, depth: 1) { index in
             _ = try await client.call(RegistryMethod.discover, DiscoverRequest(query: "feed\(index % entries)", limit: 20))
         }
-        let uncachedRate = try await measure(depth: inflight) { index in
+        let uncachedRate = try await CallTimings.measure(requests: requests, depth: inflight) { index in
             _ = try await client.call(RegistryMethod.discover, DiscoverRequest(query: "feed\((index * 7919) % entries) data", limit: 20))
         }
         let probe = try await client.call(RegistryMethod.discover, DiscoverRequest(query: "feed42", limit: 20))
@@ -76,7 +76,7 @@ struct RegistryBench: AsyncParsableCommand {
         print("(a free-text query matched \(probe.total) of \(entries) entries)")
         print("")
         print("\(pad("case", 40)) \(leftPad("in flight", 9)) \(leftPad("p50 µs", 9)) \(leftPad("p99 µs", 9)) \(leftPad("requests/s", 11))")
-        let rows: [(String, Int, Figures)] = [
+        let rows: [(String, Int, CallTimings)] = [
             ("bare RPC round trip (echo)", 1, bare), ("bare RPC round trip (the same page)", 1, barePage), ("discovery, cached", 1, cached), ("discovery, cached", inflight, cachedRate),
             ("discovery, uncached free text", 1, uncached), ("discovery, uncached free text", inflight, uncachedRate),
         ]
@@ -95,37 +95,6 @@ struct RegistryBench: AsyncParsableCommand {
             pass: uncached.p50 <= 2000)
         verdicts.print()
         if verdicts.failed { throw ExitCode(1) }
-    }
-
-    struct Figures {
-        var p50: Double
-        var p99: Double
-        var rate: Double
-    }
-
-    /// `depth` workers call back to back, `requests` in all after a short warm-up.
-    private func measure(depth: Int, _ call: @escaping @Sendable (Int) async throws -> Void) async throws -> Figures {
-        for index in 0..<min(100, requests) { try await call(1_000_000 + index) }
-        let perWorker = max(1, requests / depth)
-        let start = ContinuousClock.now
-        let samples = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for worker in 0..<depth {
-                group.addTask {
-                    var latencies: [Double] = []
-                    for index in 0..<perWorker {
-                        let t0 = ContinuousClock.now
-                        try await call(worker * perWorker + index)
-                        latencies.append((ContinuousClock.now - t0).inSeconds * 1e6)
-                    }
-                    return latencies
-                }
-            }
-            var all: [Double] = []
-            for try await part in group { all += part }
-            return all
-        }
-        let percentiles = Percentiles(samples)
-        return Figures(p50: percentiles.p50, p99: percentiles.p99, rate: Double(samples.count) / (ContinuousClock.now - start).inSeconds)
     }
 
     /// `count` services across categories, each named with a word of its own (`feed<n>`).

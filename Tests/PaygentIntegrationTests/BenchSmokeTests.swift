@@ -47,6 +47,15 @@ final class BenchSmokeTests: XCTestCase {
         XCTAssertNotNil(output.range(of: "target registry-uncached-discovery-p50: .* over 300 entries .* (PASS|FAIL)", options: .regularExpression), output)
     }
 
+    func testVVS() async throws {
+        let output = try await run(["vvs", "--quotes", "20", "--swaps", "16", "--inflight", "2"])
+        for row in ["bare RPC round trip", "quote over RPC, direct", "quote over RPC, 3 hops", "router alone", "swap over RPC, settled", "ledger: two-transfer batches"] {
+            XCTAssertTrue(output.contains(row), output)
+        }
+        XCTAssertNotNil(output.range(of: "target vvs-direct-quote-p50: .* (PASS|FAIL)", options: .regularExpression), output)
+        XCTAssertNotNil(output.range(of: "target vvs-swap-throughput: .* (PASS|FAIL)", options: .regularExpression), output)
+    }
+
     func testRPC() async throws {
         let output = try await run(["rpc", "--calls", "200", "--warmup", "20", "--inflight", "4"])
         for transport in ["tcp", "ipc"] {
