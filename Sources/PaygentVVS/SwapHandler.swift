@@ -114,8 +114,10 @@ struct SwapHandler: HandlerGroup {
         }
         try store.swapFinished(id: id, settled: true, error: nil, reserves: reserves)
         try await seeder.reconcile(only: Set(route.map(\.id)))
+        // For an exact output the last payout may exceed the amount asked by the rounding of
+        // getAmountIn; the reply says what was paid.
         let reply = SwapReply(
-            id: id, path: quote.path, pools: quote.pools, amountIn: quote.amountIn, amountOut: quote.amountOut, decimalsIn: from.decimals,
+            id: id, path: quote.path, pools: quote.pools, amountIn: quote.amountIn, amountOut: try Amount(baseUnits: hops[hops.count - 1]), decimalsIn: from.decimals,
             decimalsOut: to.decimals, trader: input.from, transactions: receipt.transactions.map(\.hash))
         publisher.publish(VVSEvent.swap, reply)
         let handlers = PoolHandlers(store: store, tokens: tokens)

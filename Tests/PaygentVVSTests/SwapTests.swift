@@ -106,7 +106,8 @@ final class SwapTests: XCTestCase {
             VVSMethod.swap,
             SwapRequest(wallet: "trader", from: "USDC", to: "WETH", amount: "1", side: .exactOutput, maximumSold: buy.maximumSold.formatted(decimals: 6)))
         let value4 = try await system.balance(trader, "WETH")
-        XCTAssertGreaterThanOrEqual(value4, BigUInt(10).power(18))
+        XCTAssertGreaterThanOrEqual(bought.amountOut.baseUnits, BigUInt(10).power(18), "at least what was asked")
+        XCTAssertEqual(value4, bought.amountOut.baseUnits, "the reply says what was paid")
         let value5 = try await system.balance(trader, "USDC")
         XCTAssertEqual(usdcBeforeBuy - value5, bought.amountIn.baseUnits)
         XCTAssertLessThanOrEqual(bought.amountIn.baseUnits, buy.maximumSold.baseUnits)
