@@ -2,12 +2,16 @@ import BigInt
 import Foundation
 import GRDB
 import PaygentStorage
+import Synchronization
 
 /// The pools in `vvs.sqlite`. A pool's reserves are its balances on the payments ledger; the rows
 /// are the service's copy, checked against the ledger at start. A pool is written `seeding`
 /// before its funds are minted, and `ready` once they are.
 final class PoolStore: Sendable {
     private let database: DatabasePool
+    /// The pools as last read, for quotes without a database read; dropped by every write. The
+    /// generation tells a read that raced a write (its rows are answered, not kept).
+    private let snapshot = Mutex<(rows: [Row]?, generation: UInt64)>((nil, 0))
 
     static let migrations: [Migration] = [
         Migration("v1 pools", """
@@ -58,12 +62,22 @@ final class PoolStore: Sendable {
     }
 
     func all() throws -> [Row] {
-        try database.read { db in try GRDB.Row.fetchAll(db, sql: "SELECT * FROM pool ORDER BY id").map(Self.row) }
+        let (cached, generation) = snapshot.withLock { ($0.rows, $0.generation) }
+        if let cached { return cached }
+        let rows = try database.read { db in try GRDB.Row.fetchAll(db, sql: "SELECT * FROM pool ORDER BY id").map(Self.row) }
+        snapshot.withLock { if $0.generation == generation { $0.rows = rows } }
+        return rows
+    }
+
+    /// Writes to the pools, then drops the snapshot.
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        defer { snapshot.withLock { $0 = (nil, $0.generation &+ 1) } }
+        return try database.write(body)
     }
 
     /// Writes pools about to be seeded (nothing when one of the same pair exists).
     func insertSeeding(_ rows: [Row], now: Date) throws {
-        try database.write { db in
+        try write { db in
             for row in rows {
                 try db.execute(
                     sql: """
@@ -79,12 +93,12 @@ final class PoolStore: Sendable {
     }
 
     func markReady(_ id: String) throws {
-        try database.write { db in try db.execute(sql: "UPDATE pool SET state = 'ready' WHERE id = ?", arguments: [id]) }
+        try write { db in try db.execute(sql: "UPDATE pool SET state = 'ready' WHERE id = ?", arguments: [id]) }
     }
 
     /// Sets a pool's reserves to what the ledger holds.
     func setReserves(_ id: String, _ reserve0: BigUInt, _ reserve1: BigUInt) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: "UPDATE pool SET reserve0 = ?, reserve1 = ? WHERE id = ?", arguments: [reserve0.description, reserve1.description, id])
         }
@@ -101,7 +115,7 @@ final class PoolStore: Sendable {
 
     /// Closes a swap; with reserves, the pools' new reserves in the same transaction.
     func swapFinished(id: String, settled: Bool, error: String?, reserves: [(id: String, BigUInt, BigUInt)]) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: "UPDATE swap SET state = ?, error = ? WHERE id = ? AND state = 'pending'", arguments: [settled ? "settled" : "failed", error, id])
             for (pool, reserve0, reserve1) in reserves {
