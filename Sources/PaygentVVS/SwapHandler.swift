@@ -79,6 +79,13 @@ struct SwapHandler: HandlerGroup {
                 wallet: request.wallet, to: route[0].address, token: from.symbol, amount: quote.amountIn.formatted(decimals: from.decimals),
                 validSeconds: Self.validSeconds),
             deadline: .seconds(10), idempotencyKey: key)
+        // The pools pay out only against exactly the input priced: this token, this amount, to
+        // the first pool of the route.
+        guard input.token.lowercased() == from.address.lowercased(), input.value.baseUnits == hops[0],
+            input.to.lowercased() == route[0].address.lowercased()
+        else {
+            throw PaygentError(.internal, "the wallet's authorization is not for \(quote.amountIn) \(from.symbol) to pool \(route[0].id); refused, nothing moved")
+        }
         var batch = [input]
         var reserves: [(id: String, BigUInt, BigUInt)] = []
         let validBefore = BigUInt(UInt64(max(0, now.timeIntervalSince1970)) + UInt64(Self.validSeconds))
