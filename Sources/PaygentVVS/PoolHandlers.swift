@@ -52,10 +52,8 @@ struct PoolHandlers: HandlerGroup {
         }
         let fixed = request.side == .exactInput ? from : to
         let amount = try Validate.amount(request.amount, decimals: fixed.decimals, field: "amount").baseUnits
-        let pools = try store.all().filter(\.ready).map {
-            PoolReserves(id: $0.id, token0: $0.token0, token1: $0.token1, reserve0: $0.reserve0, reserve1: $0.reserve1)
-        }
-        let router = Router(pools: pools)
+        let routing = try store.routing()
+        let (pools, router) = (routing.pools, routing.router)
         let found = request.side == .exactInput
             ? router.bestExactInput(amount, from: from.symbol, to: to.symbol)
             : router.bestExactOutput(amount, from: from.symbol, to: to.symbol)

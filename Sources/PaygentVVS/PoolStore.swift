@@ -11,7 +11,13 @@ final class PoolStore: Sendable {
     private let database: DatabasePool
     /// The pools as last read, for quotes without a database read; dropped by every write. The
     /// generation tells a read that raced a write (its rows are answered, not kept).
-    private let snapshot = Mutex<(rows: [Row]?, generation: UInt64)>((nil, 0))
+    private let snapshot = Mutex<(rows: [Row]?, routing: Routing?, generation: UInt64)>((nil, nil, 0))
+
+    /// The ready pools as routing sees them, and a router over them, kept with the snapshot.
+    struct Routing: Sendable {
+        let pools: [PoolReserves]
+        let router: Router
+    }
 
     static let migrations: [Migration] = [
         Migration("v1 pools", """
@@ -69,9 +75,21 @@ final class PoolStore: Sendable {
         return rows
     }
 
+    /// The router over the ready pools of the current snapshot, built once per snapshot.
+    func routing() throws -> Routing {
+        let (cached, generation) = snapshot.withLock { ($0.routing, $0.generation) }
+        if let cached { return cached }
+        let pools = try all().filter(\.ready).map {
+            PoolReserves(id: $0.id, token0: $0.token0, token1: $0.token1, reserve0: $0.reserve0, reserve1: $0.reserve1)
+        }
+        let routing = Routing(pools: pools, router: Router(pools: pools))
+        snapshot.withLock { if $0.generation == generation { $0.routing = routing } }
+        return routing
+    }
+
     /// Writes to the pools, then drops the snapshot.
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
-        defer { snapshot.withLock { $0 = (nil, $0.generation &+ 1) } }
+        defer { snapshot.withLock { $0 = (nil, nil, $0.generation &+ 1) } }
         return try database.write(body)
     }
 
