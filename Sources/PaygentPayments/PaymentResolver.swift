@@ -107,7 +107,20 @@ struct PaymentResolver: Sendable {
             }
         }
         if let orphansBefore, let reserved = try? wallets.reservations(before: orphansBefore) {
-            for (id, key) in reserved where !held.contains(id) {
+            for (id, key, authorization) in reserved where !held.contains(id) {
+                if let authorization {
+                    // A wallet authorization: settled if its nonce was used, under whatever key;
+                    // released only once it has expired unused (it can never settle then).
+                    guard let state = try? await ledger.authorizationState(
+                        token: authorization.token, authorizer: authorization.authorizer, nonce: authorization.nonce)
+                    else { continue }
+                    if case .settled = state {
+                        wallets.finish(id, settled: true)
+                    } else if state == .cancelled || UInt64(max(0, now().timeIntervalSince1970)) >= authorization.validBefore {
+                        wallets.finish(id, settled: false)
+                    }
+                    continue
+                }
                 // A wallet transfer's reservation shares its key with its ledger settlement.
                 let settled = (try? await key.asyncMap { try await ledger.settlementRecorded(idempotencyKey: $0) }) ?? false
                 wallets.finish(id, settled: settled)

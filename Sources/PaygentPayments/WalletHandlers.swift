@@ -90,11 +90,16 @@ struct WalletHandlers: HandlerGroup {
             let to = try Validate.recipient(request.to, field: "to")
             let validity = request.validSeconds ?? 120
             guard (10...300).contains(validity) else { throw PaygentError(.badRequest, "validSeconds: 10 to 300, got \(validity)") }
-            _ = try wallets.reserve(wallet: wallet, token: token.symbol, decimals: token.decimals, amount: amount.baseUnits, idempotencyKey: key)
             let now = UInt64(max(0, now().timeIntervalSince1970))
             let authorization = TransferWithAuthorization(
                 from: wallet.address, to: to, value: amount.baseUnits, validAfter: 0, validBefore: BigUInt(now + UInt64(validity)),
                 nonce: random.nonce())
+            // One authorization per key (a second would be a second spend under one reservation),
+            // and the reservation names it, so its fate is read from the ledger by its nonce.
+            _ = try wallets.reserve(
+                wallet: wallet, token: token.symbol, decimals: token.decimals, amount: amount.baseUnits, idempotencyKey: key, reuse: false,
+                authorization: SpendAuthorization(
+                    token: token.address, authorizer: wallet.address, nonce: authorization.nonce, validBefore: now + UInt64(validity)))
             let signature = try authorization.sign(with: try wallets.key(wallet), domain: token.domain(chainID: ledger.chainID))
             context.logger.info("transfer authorized", metadata: [
                 "wallet.name": "\(wallet.name)", "ledger.to": "\(to.eip55)", "ledger.token": "\(token.symbol)", "ledger.amount": "\(request.amount)",

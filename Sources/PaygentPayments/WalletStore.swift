@@ -66,6 +66,11 @@ final class WalletStore: Sendable {
                 );
                 CREATE INDEX spend_by_day ON spend(wallet, token, day);
                 """),
+        // A wallet authorization's reservation names its authorization, so that what became of it
+        // is read from the ledger by its nonce, whatever key its settlement carried.
+        Migration("v2 authorized spends", """
+                ALTER TABLE spend ADD COLUMN authorization TEXT;
+                """),
     ]
 
     struct Wallet: Sendable {
@@ -187,7 +192,8 @@ final class WalletStore: Sendable {
     /// transfer, whose settlement the ledger answers by the same key); otherwise it is refused
     /// (`conflict`), since a second signature under one reservation would not be counted.
     func reserve(
-        wallet: Wallet, token: String, decimals: Int, amount: BigUInt, idempotencyKey: String?, reuse: Bool = true
+        wallet: Wallet, token: String, decimals: Int, amount: BigUInt, idempotencyKey: String?, reuse: Bool = true,
+        authorization: SpendAuthorization? = nil
     ) throws(PaygentError) -> Int64 {
         func human(_ value: BigUInt) -> String { "\((try? Amount(baseUnits: value))?.formatted(decimals: decimals) ?? "\(value)") \(token)" }
         return try write { db in
@@ -212,13 +218,12 @@ final class WalletStore: Sendable {
                 }
             }
             try db.execute(
-                sql: "INSERT INTO spend (wallet, token, amount, day, state, idempotency_key, created_at) VALUES (?, ?, ?, ?, 'reserved', ?, ?)",
-                arguments: [wallet.name, token, Self.word(amount), day, idempotencyKey, at.timeIntervalSince1970])
+                sql: "INSERT INTO spend (wallet, token, amount, day, state, idempotency_key, created_at, authorization) VALUES (?, ?, ?, ?, 'reserved', ?, ?, ?)",
+                arguments: [wallet.name, token, Self.word(amount), day, idempotencyKey, at.timeIntervalSince1970, authorization?.text])
             return db.lastInsertedRowID
         }
     }
 
-    /// Marks a reservation settled, or releases it so it no longer counts.
     /// Closes the reservation made under `key` (a wallet authorization's, when the settlement
     /// that used it is recorded), if there is one still open.
     func finish(key: String, settled: Bool) {
@@ -228,6 +233,7 @@ final class WalletStore: Sendable {
         }
     }
 
+    /// Marks a reservation settled, or releases it so it no longer counts.
     func finish(_ reservation: Int64, settled: Bool) {
         try? database.write { db in
             try db.execute(
@@ -237,12 +243,12 @@ final class WalletStore: Sendable {
     }
 
     /// Spends still reserved that were made before `date`, with their idempotency keys.
-    func reservations(before date: Date) throws(PaygentError) -> [(id: Int64, key: String?)] {
+    func reservations(before date: Date) throws(PaygentError) -> [(id: Int64, key: String?, authorization: SpendAuthorization?)] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT id, idempotency_key FROM spend WHERE state = 'reserved' AND created_at < ? ORDER BY id",
+                db, sql: "SELECT id, idempotency_key, authorization FROM spend WHERE state = 'reserved' AND created_at < ? ORDER BY id",
                 arguments: [date.timeIntervalSince1970]
-            ).map { ($0["id"], $0["idempotency_key"]) }
+            ).map { ($0["id"], $0["idempotency_key"], ($0["authorization"] as String?).flatMap(SpendAuthorization.init(text:))) }
         }
     }
 
@@ -285,5 +291,30 @@ final class WalletStore: Sendable {
         } catch {
             throw PaygentError(.internal, "the wallet database could not be written", cause: error)
         }
+    }
+}
+
+/// The EIP-3009 authorization a reservation was signed for (`payments.wallet_authorize`): what
+/// became of it is on the ledger under its nonce, whatever idempotency key its settlement carried.
+struct SpendAuthorization: Sendable, Equatable {
+    let token: Address
+    let authorizer: Address
+    let nonce: [UInt8]
+    /// Unix seconds; unused by then, it can never settle.
+    let validBefore: UInt64
+
+    init(token: Address, authorizer: Address, nonce: [UInt8], validBefore: UInt64) {
+        (self.token, self.authorizer, self.nonce, self.validBefore) = (token, authorizer, nonce, validBefore)
+    }
+
+    /// `token:authorizer:nonce:validBefore`, as stored.
+    var text: String { "\(token.lowercase):\(authorizer.lowercase):\(Hex.encode(nonce)):\(validBefore)" }
+
+    init?(text: String) {
+        let parts = text.split(separator: ":").map(String.init)
+        guard parts.count == 4, let token = try? Address(parts[0]), let authorizer = try? Address(parts[1]),
+            let nonce = try? HexField.bytes(parts[2], count: 32, what: "nonce"), let validBefore = UInt64(parts[3])
+        else { return nil }
+        self.init(token: token, authorizer: authorizer, nonce: nonce, validBefore: validBefore)
     }
 }

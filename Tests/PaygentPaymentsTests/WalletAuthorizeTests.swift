@@ -66,6 +66,18 @@ final class WalletAuthorizeTests: XCTestCase {
         }
         let spentNow2 = try await spent()
         XCTAssertEqual(spentNow2, "400000")
+
+        // Settled under another key than it was authorized under: still spent (its fate is read
+        // from the ledger by its nonce), so the daily limit cannot be slipped this way.
+        let elsewhere = try await authorize("0.3", key: "swap-d")
+        _ = try await client.call(PaymentsMethod.settle, SettleRequest(transfers: [elsewhere]), idempotencyKey: "not-swap-d")
+        await time.advance(by: .seconds(7 * 60))
+        for _ in 0..<10 {
+            await time.advance(by: .seconds(20))
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let afterElsewhere = try await spent()
+        XCTAssertEqual(afterElsewhere, "700000", "0.4 and 0.3 moved; both count")
         try await service.stop()
     }
 }
