@@ -207,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "PaygentLedgerTests",
             dependencies: [
-                "PaygentLedger", "PaygentCrypto", .product(name: "BigInt", package: "BigInt"),
+                "PaygentLedger", "PaygentCrypto", "PaygentStorage", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

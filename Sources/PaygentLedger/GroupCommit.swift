@@ -4,6 +4,7 @@ import Synchronization
 /// One settlement waiting for a write transaction.
 struct SettlementJob: Sendable {
     let transfers: [SignedTransfer]
+    let supply: [SignedSupplyChange]
     let idempotencyKey: String?
     let time: Date
 }

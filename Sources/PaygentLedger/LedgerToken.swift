@@ -9,6 +9,25 @@ public struct LedgerToken: Sendable, Hashable {
     public let decimals: Int
     public let domainName: String
     public let domainVersion: String
+    /// Who may mint and burn it (`SupplyAuthorization`), for a token created on the ledger (a
+    /// pool's LP token); nil for the catalog's tokens, which only the local faucet mints.
+    public let minter: Address?
+
+    public init(symbol: String, address: Address, decimals: Int, domainName: String, domainVersion: String, minter: Address? = nil) {
+        self.symbol = symbol
+        self.address = address
+        self.decimals = decimals
+        self.domainName = domainName
+        self.domainVersion = domainVersion
+        self.minter = minter
+    }
+
+    /// A token created by `minter`, at keccak256("paygent-token:" ‖ minter ‖ symbol)'s last 20
+    /// bytes: the same minter and symbol give the same address, as a CREATE2 deployment would.
+    public static func minted(symbol: String, name: String, decimals: Int, minter: Address) -> LedgerToken {
+        let address = try! Address(bytes: Array(Keccak256.hash(Array("paygent-token:".utf8) + minter.bytes + Array(symbol.utf8)).suffix(20)))
+        return LedgerToken(symbol: symbol, address: address, decimals: decimals, domainName: name, domainVersion: "1", minter: minter)
+    }
 
     public func domain(chainID: UInt64) -> TokenDomain {
         TokenDomain(name: domainName, version: domainVersion, chainID: BigUInt(chainID), verifyingContract: address)

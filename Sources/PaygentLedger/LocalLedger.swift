@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import PaygentStorage
 import PaygentCrypto
+import Synchronization
 
 /// The embedded "local chain": balances, EIP-3009 authorization state and an append-only
 /// transaction log in the payments service's SQLite database (WAL). Every change of a settlement
@@ -12,7 +13,8 @@ public final class LocalLedger: SettlementBackend {
     public let chainID: UInt64
     let database: any DatabaseWriter
     let now: @Sendable () -> Date
-    private let tokens: [Address: LedgerToken]
+    /// The catalog's tokens and those created here (`createToken`), by contract address.
+    private let tokens: Mutex<[Address: LedgerToken]>
     private let groupCommit = GroupCommit<SettlementJob, SettlementReceipt>()
     /// Signers recovered by this ledger or by a verifier that shares it (the facilitator), so a
     /// payment verified and then settled is recovered once.
@@ -25,7 +27,6 @@ public final class LocalLedger: SettlementBackend {
     public init(path: String?, chainID: UInt64 = 338, now: @escaping @Sendable () -> Date) throws(LedgerError) {
         self.chainID = chainID
         self.now = now
-        tokens = Dictionary(uniqueKeysWithValues: LedgerToken.catalog.map { ($0.address, $0) })
         do {
             if let path {
                 // The checkpointer copies the log back on its own connection, never inside a commit.
@@ -47,21 +48,79 @@ public final class LocalLedger: SettlementBackend {
                         arguments: [token.address.lowercase, token.symbol, token.decimals, token.domainName, token.domainVersion])
                 }
             }
+            tokens = Mutex(try database.read(Self.loadTokens))
             checkpointer = try path.map { try Checkpointer(path: $0) }
         } catch {
             throw LedgerError(.storage, "cannot open the ledger database: \(error)")
         }
     }
 
-    public func token(_ address: Address) -> LedgerToken? { tokens[address] }
+    public func token(_ address: Address) -> LedgerToken? { tokens.withLock { $0[address] } }
 
     public func token(symbol: String) -> LedgerToken? {
-        LedgerToken.catalog.first { $0.symbol.caseInsensitiveCompare(symbol) == .orderedSame }
+        allTokens.first { $0.symbol.caseInsensitiveCompare(symbol) == .orderedSame }
+    }
+
+    /// The catalog's tokens in catalog order, then those created here by symbol.
+    public var allTokens: [LedgerToken] {
+        let created = tokens.withLock { $0.values.filter { $0.minter != nil } }.sorted { $0.symbol < $1.symbol }
+        return LedgerToken.catalog + created
+    }
+
+    /// Creates a token that only `minter` mints and burns (a pool's LP token), at an address
+    /// derived from the minter and the symbol. Creating the same token again returns it; a
+    /// symbol already taken by another token is refused.
+    public func createToken(symbol: String, name: String, decimals: Int, minter: Address) async throws(LedgerError) -> LedgerToken {
+        guard Self.isTokenSymbol(symbol) else {
+            throw LedgerError(.invalidToken, "a token symbol is 1 to 24 of A-Z, 0-9 and '-', beginning with a letter; got '\(symbol)'")
+        }
+        guard (0...36).contains(decimals) else { throw LedgerError(.invalidToken, "decimals: 0 to 36, got \(decimals)") }
+        guard !name.isEmpty, name.utf8.count <= 64 else { throw LedgerError(.invalidToken, "a token name is 1 to 64 bytes") }
+        guard minter != Address.zero else { throw LedgerError(.invalidToken, "the zero address cannot mint") }
+        let token = LedgerToken.minted(symbol: symbol, name: name, decimals: decimals, minter: minter)
+        if let existing = self.token(symbol: symbol) {
+            guard existing == token else { throw LedgerError(.invalidToken, "the symbol \(existing.symbol) is taken by \(existing.address)") }
+            return existing
+        }
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO token (address, symbol, decimals, domain_name, domain_version, minter) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT DO NOTHING
+                    """,
+                arguments: [token.address.lowercase, token.symbol, token.decimals, token.domainName, token.domainVersion, minter.lowercase])
+        }
+        let stored = try await read(Self.loadTokens)
+        tokens.withLock { $0 = stored }
+        guard let created = stored[token.address], created == token else {
+            throw LedgerError(.invalidToken, "the symbol \(symbol) is taken by another token")
+        }
+        return created
+    }
+
+    static func isTokenSymbol(_ symbol: String) -> Bool {
+        let bytes = Array(symbol.utf8)
+        let letters = UInt8(ascii: "A")...UInt8(ascii: "Z"), digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        guard (1...24).contains(bytes.count), letters.contains(bytes[0]) else { return false }
+        return bytes.allSatisfy { letters.contains($0) || digits.contains($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    static func loadTokens(_ db: Database) throws -> [Address: LedgerToken] {
+        var loaded: [Address: LedgerToken] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM token") {
+            guard let address = try? Address(row["address"] as String) else { continue }
+            let minter = (row["minter"] as String?).flatMap { try? Address($0) }
+            loaded[address] = LedgerToken(
+                symbol: row["symbol"], address: address, decimals: row["decimals"], domainName: row["domain_name"],
+                domainVersion: row["domain_version"], minter: minter)
+        }
+        return loaded
     }
 
     // MARK: settlement
 
-    public func settle(_ transfers: [SignedTransfer], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt {
+    public func settle(_ transfers: [SignedTransfer], supply: [SignedSupplyChange], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt {
+        let tokens = self.tokens.withLock { $0 }
         // Signatures are checked before the write transaction, so the database lock is held
         // only for the state checks and the writes.
         for (index, transfer) in transfers.enumerated() {
@@ -85,7 +144,10 @@ public final class LocalLedger: SettlementBackend {
                 throw LedgerError(.badSignature, "signed by \(signer), not by \(transfer.authorization.from)", index: index)
             }
         }
-        let job = SettlementJob(transfers: transfers, idempotencyKey: idempotencyKey, time: now())
+        for (offset, change) in supply.enumerated() {
+            try Self.checkSupplyChange(change, index: transfers.count + offset, tokens: tokens, chainID: chainID)
+        }
+        let job = SettlementJob(transfers: transfers, supply: supply, idempotencyKey: idempotencyKey, time: now())
         return try await groupCommit.submit(job) { [self] jobs in self.apply(jobs) }
     }
 
@@ -94,7 +156,7 @@ public final class LocalLedger: SettlementBackend {
     /// needs no savepoint: its failure rolls back the transaction.
     private func apply(_ jobs: [SettlementJob]) -> [Result<SettlementReceipt, LedgerError>] {
         let chainID = self.chainID
-        let tokens = self.tokens
+        let tokens = self.tokens.withLock { $0 }
         if jobs.count == 1 {
             do {
                 return [.success(try database.write { db in try Self.apply(db, jobs[0], chainID: chainID, tokens: tokens) })]
@@ -163,6 +225,9 @@ public final class LocalLedger: SettlementBackend {
                 db, hash: hash, kind: .transfer, token: token, from: a.from.lowercase, to: a.to.lowercase, value: a.value,
                 idempotencyKey: job.idempotencyKey, time: job.time))
         }
+        for (offset, change) in job.supply.enumerated() {
+            applied.append(try applySupplyChange(db, change, index: job.transfers.count + offset, job: job, seconds: seconds, chainID: chainID, tokens: tokens))
+        }
         try remember(db, job.idempotencyKey, applied)
         return SettlementReceipt(transactions: applied, replayed: false)
     }
@@ -170,7 +235,10 @@ public final class LocalLedger: SettlementBackend {
     /// Creates `amount` of a token out of nothing for `to`. Local chain only: the faucet for demos
     /// and tests. Recorded in the log as a `mint` from the zero address.
     public func mint(token: Address, to: Address, amount: BigUInt, idempotencyKey: String? = nil) async throws(LedgerError) -> SettlementReceipt {
-        guard tokens[token] != nil else { throw LedgerError(.unknownToken, "no token \(token) on the local chain") }
+        guard let known = self.token(token) else { throw LedgerError(.unknownToken, "no token \(token) on the local chain") }
+        guard known.minter == nil else {
+            throw LedgerError(.unsupported, "\(known.symbol) is minted only by its minter \(known.minter?.eip55 ?? ""), not by the faucet")
+        }
         guard amount > 0, amount < BigUInt(1) << 256 else { throw LedgerError(.invalidAmount, "mint a positive uint256 amount") }
         let time = now()
         return try await write { db in
@@ -196,10 +264,11 @@ public final class LocalLedger: SettlementBackend {
         try await read { db in try Self.balance(db, token: token.lowercase, owner: owner.lowercase) }
     }
 
-    /// Every token balance of `owner`, including zeros, in catalog order.
+    /// Every token balance of `owner`, including zeros, in `allTokens` order.
     public func balances(owner: Address) async throws(LedgerError) -> [(token: LedgerToken, amount: BigUInt)] {
-        try await read { db in
-            try LedgerToken.catalog.map { ($0, try Self.balance(db, token: $0.address.lowercase, owner: owner.lowercase)) }
+        let all = allTokens
+        return try await read { db in
+            try all.map { ($0, try Self.balance(db, token: $0.address.lowercase, owner: owner.lowercase)) }
         }
     }
 
@@ -333,6 +402,34 @@ public final class LocalLedger: SettlementBackend {
                 """),
         // EIP-3009 cancelAuthorization: a cancelled nonce is used without moving funds.
         Migration("v2 cancelled authorizations", "ALTER TABLE authorization ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0"),
+        // Tokens created on the ledger with a minter (LP tokens), and burns in the log: the log
+        // is rebuilt to widen its kind check, every row copied as it was.
+        Migration("v3 minted tokens and burns", """
+                ALTER TABLE token ADD COLUMN minter TEXT;
+                DROP TRIGGER ledger_transaction_append_only_update;
+                DROP TRIGGER ledger_transaction_append_only_delete;
+                ALTER TABLE ledger_transaction RENAME TO ledger_transaction_v2;
+                CREATE TABLE ledger_transaction (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    hash TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL CHECK (kind IN ('transfer', 'mint', 'burn')),
+                    token TEXT NOT NULL REFERENCES token(address),
+                    sender TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    value BLOB NOT NULL CHECK (length(value) = 32),
+                    idempotency_key TEXT,
+                    time REAL NOT NULL
+                );
+                INSERT INTO ledger_transaction (seq, hash, kind, token, sender, recipient, value, idempotency_key, time)
+                    SELECT seq, hash, kind, token, sender, recipient, value, idempotency_key, time FROM ledger_transaction_v2;
+                DROP TABLE ledger_transaction_v2;
+                CREATE INDEX ledger_transaction_sender ON ledger_transaction(sender, seq);
+                CREATE INDEX ledger_transaction_recipient ON ledger_transaction(recipient, seq);
+                CREATE TRIGGER ledger_transaction_append_only_update BEFORE UPDATE ON ledger_transaction
+                BEGIN SELECT RAISE(ABORT, 'the transaction log is append-only'); END;
+                CREATE TRIGGER ledger_transaction_append_only_delete BEFORE DELETE ON ledger_transaction
+                BEGIN SELECT RAISE(ABORT, 'the transaction log is append-only'); END;
+                """),
     ]
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {

@@ -21,6 +21,8 @@ public struct LedgerTransaction: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Codable {
         case transfer
         case mint
+        /// A minted token destroyed by its minter (to the zero address).
+        case burn
     }
 
     public var sequence: Int64
@@ -54,6 +56,7 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case insufficientBalance = "invalid_exact_evm_insufficient_balance"
         case invalidAmount = "invalid_amount"
         case invalidRecipient = "invalid_recipient"
+        case invalidToken = "invalid_token"
         case unsupported = "unsupported"
         case storage = "storage_failure"
     }
@@ -83,7 +86,7 @@ extension LedgerError: PaygentErrorConvertible {
             case .nonceUsed: .conflict
             case .insufficientBalance, .unsupported: .failedPrecondition
             case .storage: .internal
-            case .badSignature, .notYetValid, .expired, .invalidAmount, .invalidRecipient: .badRequest
+            case .badSignature, .notYetValid, .expired, .invalidAmount, .invalidRecipient, .invalidToken: .badRequest
             }
         return PaygentError(code, "\(kind.rawValue): \(description)", cause: self)
     }
@@ -99,13 +102,18 @@ public protocol SettlementBackend: Sendable {
     /// The tokens settled here, by contract address and by symbol (case-insensitive).
     func token(_ address: Address) -> LedgerToken?
     func token(symbol: String) -> LedgerToken?
+    /// Every token, the catalog's first.
+    var allTokens: [LedgerToken] { get }
+    /// Creates a token minted and burned only by `minter` (`LocalLedger.createToken`).
+    func createToken(symbol: String, name: String, decimals: Int, minter: Address) async throws(LedgerError) -> LedgerToken
 
     /// Recovered signers, remembered so that a payment verified and then settled is recovered once.
     var signers: SignerCache { get }
 
-    /// Applies every transfer or none, checking signatures, nonces, time windows and balances.
-    /// A repeated `idempotencyKey` returns the first receipt and moves nothing.
-    func settle(_ transfers: [SignedTransfer], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt
+    /// Applies every transfer and then every supply change, or none, checking signatures, nonces,
+    /// time windows and balances. A repeated `idempotencyKey` returns the first receipt and moves
+    /// nothing.
+    func settle(_ transfers: [SignedTransfer], supply: [SignedSupplyChange], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt
 
     /// Test funds: a local chain mints them; a real chain refuses (`unsupported`).
     func mint(token: Address, to: Address, amount: BigUInt, idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt
@@ -131,4 +139,11 @@ public protocol SettlementBackend: Sendable {
 
     /// The transaction log, newest first, a page at a time.
     func transactions(owner: Address?, token: Address?, limit: Int, beforeSequence: Int64?) async throws(LedgerError) -> [LedgerTransaction]
+}
+
+extension SettlementBackend {
+    /// Transfers only.
+    public func settle(_ transfers: [SignedTransfer], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt {
+        try await settle(transfers, supply: [], idempotencyKey: idempotencyKey)
+    }
 }

@@ -82,7 +82,13 @@ struct PaymentsHandlers: HandlerGroup {
 
     func register(on server: RPCServer) {
         server.register(PaymentsMethod.tokens, placement: .loop) { (_: TokensRequest, _) in
-            TokensReply(chainID: ledger.chainID, tokens: LedgerToken.catalog.map(Self.info))
+            TokensReply(chainID: ledger.chainID, tokens: ledger.allTokens.map(Self.info))
+        }
+        server.register(PaymentsMethod.tokenCreate, placement: .parallel) { (request: TokenCreateRequest, context) in
+            let minter = try Validate.address(request.minter, field: "minter")
+            let token = try await ledger.createToken(symbol: request.symbol, name: request.name, decimals: request.decimals, minter: minter)
+            context.logger.info("token created", metadata: ["ledger.token": "\(token.symbol)", "ledger.minter": "\(minter.eip55)"])
+            return Self.info(token)
         }
         server.register(PaymentsMethod.balances, placement: .parallel) { (request: BalancesRequest, _) in
             let owner = try Validate.address(request.owner, field: "owner")
@@ -93,7 +99,7 @@ struct PaymentsHandlers: HandlerGroup {
         }
         server.register(PaymentsMethod.faucet, placement: .parallel) { (request: FaucetRequest, context) in
             let to = try Validate.address(request.to, field: "to")
-            let token = try Validate.token(request.token, in: LedgerToken.catalog, symbol: \.symbol)
+            let token = try Validate.token(request.token, in: ledger.allTokens, symbol: \.symbol)
             let amount = try Validate.amount(request.amount, decimals: token.decimals, field: "amount")
             let receipt = try await ledger.mint(token: token.address, to: to, amount: amount.baseUnits, idempotencyKey: context.idempotencyKey)
             context.logger.info("faucet minted", metadata: [
@@ -103,7 +109,10 @@ struct PaymentsHandlers: HandlerGroup {
         }
         server.register(PaymentsMethod.settle, placement: .parallel) { (request: SettleRequest, context) in
             let transfers = try request.transfers.enumerated().map { index, message in try Self.transfer(message, index: index) }
-            let receipt = try await ledger.settle(transfers, idempotencyKey: context.idempotencyKey)
+            let supply = try request.supply.enumerated().map { offset, message in
+                try Self.supplyChange(message, index: transfers.count + offset)
+            }
+            let receipt = try await ledger.settle(transfers, supply: supply, idempotencyKey: context.idempotencyKey)
             // A wallet's authorization reserved under this key (`payments.wallet_authorize`) is spent.
             if let key = context.idempotencyKey { wallets.finish(key: key, settled: true) }
             context.logger.info("settled", metadata: ["ledger.transfers": "\(transfers.count)", "ledger.replayed": "\(receipt.replayed)"])
@@ -124,7 +133,28 @@ struct PaymentsHandlers: HandlerGroup {
     static func info(_ token: LedgerToken) -> TokenInfo {
         TokenInfo(
             symbol: token.symbol, address: token.address.eip55, decimals: token.decimals, domainName: token.domainName,
-            domainVersion: token.domainVersion)
+            domainVersion: token.domainVersion, minter: token.minter?.eip55)
+    }
+
+    static func supplyChange(_ message: SignedSupplyMessage, index: Int) throws(PaygentError) -> SignedSupplyChange {
+        do {
+            guard let kind = SupplyAuthorization.Kind(rawValue: message.kind) else {
+                throw PaygentError(.badRequest, "supply change \(index): kind is mint or burn, got '\(message.kind)'")
+            }
+            guard let validAfter = BigUInt(message.validAfter, radix: 10), let validBefore = BigUInt(message.validBefore, radix: 10) else {
+                throw PaygentError(.badRequest, "supply change \(index): validAfter and validBefore are decimal Unix seconds")
+            }
+            return SignedSupplyChange(
+                token: try Address(message.token),
+                authorization: SupplyAuthorization(
+                    kind: kind, account: try Address(message.account), value: message.value.baseUnits, validAfter: validAfter,
+                    validBefore: validBefore, nonce: [UInt8](message.nonce)),
+                signature: try Signature(bytes: [UInt8](message.signature)))
+        } catch let error as PaygentError {
+            throw error
+        } catch {
+            throw PaygentError(.badRequest, "supply change \(index): \(error)")
+        }
     }
 
     static func amount(_ value: BigUInt) throws(PaygentError) -> Amount {

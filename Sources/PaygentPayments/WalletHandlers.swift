@@ -111,7 +111,7 @@ struct WalletHandlers: HandlerGroup {
     }
 
     private func token(_ symbol: String) throws(PaygentError) -> LedgerToken {
-        try Validate.token(symbol, in: LedgerToken.catalog, symbol: \.symbol)
+        try Validate.token(symbol, in: ledger.allTokens, symbol: \.symbol)
     }
 
     private func info(_ wallet: WalletStore.Wallet) throws(PaygentError) -> WalletInfo {

@@ -9,13 +9,36 @@ public struct TokenInfo: Codable, Sendable, Equatable {
     /// it is signed over (with the chain id and `address` as the verifying contract).
     public var domainName: String?
     public var domainVersion: String?
+    /// For a token created on the ledger (a pool's LP token): the only account that mints and
+    /// burns it. Absent for the catalog's tokens.
+    public var minter: String?
 
-    public init(symbol: String, address: String, decimals: Int, domainName: String? = nil, domainVersion: String? = nil) {
+    public init(symbol: String, address: String, decimals: Int, domainName: String? = nil, domainVersion: String? = nil, minter: String? = nil) {
         self.symbol = symbol
         self.address = address
         self.decimals = decimals
         self.domainName = domainName
         self.domainVersion = domainVersion
+        self.minter = minter
+    }
+}
+
+/// `payments.token_create`: a token that only `minter` mints and burns, with signed supply
+/// changes in a settlement batch. Its address derives from the minter and the symbol, so
+/// creating it again answers the same token.
+public struct TokenCreateRequest: Codable, Sendable, Equatable {
+    /// 1 to 24 of A-Z, 0-9 and '-', beginning with a letter.
+    public var symbol: String
+    /// The EIP-712 domain name its authorizations are signed over.
+    public var name: String
+    public var decimals: Int
+    public var minter: String
+
+    public init(symbol: String, name: String, decimals: Int, minter: String) {
+        self.symbol = symbol
+        self.name = name
+        self.decimals = decimals
+        self.minter = minter
     }
 }
 
@@ -103,11 +126,64 @@ public struct SignedTransferMessage: Codable, Sendable, Equatable {
     }
 }
 
+/// A mint or burn of a minted token, signed by its minter (EIP-712 `MintWithAuthorization` or
+/// `BurnWithAuthorization` in the token's domain).
+public struct SignedSupplyMessage: Codable, Sendable, Equatable {
+    /// Token contract address.
+    public var token: String
+    /// `mint` or `burn`.
+    public var kind: String
+    /// Who receives a mint; whose tokens a burn destroys (the minter's own).
+    public var account: String
+    public var value: Amount
+    /// Unix seconds, as decimal strings.
+    public var validAfter: String
+    public var validBefore: String
+    /// 32 bytes.
+    public var nonce: Data
+    /// 65 bytes r ‖ s ‖ v.
+    public var signature: Data
+
+    public init(token: String, kind: String, account: String, value: Amount, validAfter: String, validBefore: String, nonce: Data, signature: Data) {
+        self.token = token
+        self.kind = kind
+        self.account = account
+        self.value = value
+        self.validAfter = validAfter
+        self.validBefore = validBefore
+        self.nonce = nonce
+        self.signature = signature
+    }
+}
+
+/// `payments.settle`: the transfers, then the supply changes, all applied or none.
 public struct SettleRequest: Codable, Sendable, Equatable {
     public var transfers: [SignedTransferMessage]
+    /// Mints and burns, applied after the transfers; absent on the wire means none (and none is
+    /// sent as absent).
+    public var supply: [SignedSupplyMessage]
 
-    public init(transfers: [SignedTransferMessage]) {
+    enum CodingKeys: String, CodingKey {
+        case transfers
+        case supply
+    }
+
+    public init(transfers: [SignedTransferMessage], supply: [SignedSupplyMessage] = []) {
         self.transfers = transfers
+        self.supply = supply
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        transfers = try container.decode([SignedTransferMessage].self, forKey: .transfers)
+        supply = try container.decodeIfPresent([SignedSupplyMessage].self, forKey: .supply) ?? []
+    }
+
+    /// Without supply changes, the same bytes as before they existed.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(transfers, forKey: .transfers)
+        if !supply.isEmpty { try container.encode(supply, forKey: .supply) }
     }
 }
 
@@ -115,7 +191,7 @@ public struct SettleRequest: Codable, Sendable, Equatable {
 public struct LedgerEntry: Codable, Sendable, Equatable {
     public var sequence: Int64
     public var hash: String
-    /// `transfer` or `mint`.
+    /// `transfer`, `mint` or `burn`.
     public var kind: String
     public var token: TokenInfo
     public var from: String

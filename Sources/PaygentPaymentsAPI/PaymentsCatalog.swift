@@ -6,13 +6,15 @@ import PaygentX402
 public enum PaymentsMethod {
     // The local chain's ledger.
     public static let tokens = RPCMethod<TokensRequest, TokensReply>(
-        "payments.tokens", .read, "the local chain's tokens: symbol, address, decimals")
+        "payments.tokens", .read, "the local chain's tokens: symbol, address, decimals, and the minter of a token created here")
+    public static let tokenCreate = RPCMethod<TokenCreateRequest, TokenInfo>(
+        "payments.token_create", .idempotentWrite, "creates a token that only its minter mints and burns (a pool's LP token)")
     public static let balances = RPCMethod<BalancesRequest, BalancesReply>(
         "payments.balances", .read, "every token balance of an address, zeros included")
     public static let faucet = RPCMethod<FaucetRequest, LedgerReceipt>(
         "payments.faucet", .write, "local chain only: mints test funds to an address")
     public static let settle = RPCMethod<SettleRequest, LedgerReceipt>(
-        "payments.settle", .write, "applies signed EIP-3009 transfers, all or nothing")
+        "payments.settle", .write, "applies signed EIP-3009 transfers, then signed mints and burns, all or nothing")
     public static let ledgerHistory = RPCMethod<LedgerHistoryRequest, LedgerHistoryReply>(
         "payments.ledger_history", .read, "the ledger's transaction log, newest first")
 
@@ -62,7 +64,7 @@ public enum PaymentsCatalog {
     public static let catalog = ServiceCatalog(
         service: "payments",
         methods: [
-            PaymentsMethod.tokens, PaymentsMethod.balances, PaymentsMethod.faucet, PaymentsMethod.settle,
+            PaymentsMethod.tokens, PaymentsMethod.tokenCreate, PaymentsMethod.balances, PaymentsMethod.faucet, PaymentsMethod.settle,
             PaymentsMethod.ledgerHistory, PaymentsMethod.walletCreate, PaymentsMethod.walletImport,
             PaymentsMethod.walletList, PaymentsMethod.walletLimit, PaymentsMethod.walletTransfer, PaymentsMethod.walletAuthorize,
             PaymentsMethod.fetch, PaymentsMethod.paymentList, PaymentsMethod.paymentShow, PaymentsMethod.paymentStats,
