@@ -32,7 +32,8 @@ struct PoolHandlers: HandlerGroup {
         }
         return PoolInfo(
             id: pool.id, token0: token(pool.token0), token1: token(pool.token1), reserve0: try Amount(baseUnits: pool.reserve0),
-            reserve1: try Amount(baseUnits: pool.reserve1), lpSupply: try Amount(baseUnits: pool.lpSupply), feeBps: pool.feeBps, address: pool.address)
+            reserve1: try Amount(baseUnits: pool.reserve1), lpSupply: try Amount(baseUnits: pool.lpSupply), feeBps: pool.feeBps, address: pool.address,
+            lpToken: pool.lpToken)
     }
 
     private func token(_ symbol: String, _ field: String, in tokens: [String: TokenInfo]) throws(PaygentError) -> TokenInfo {

@@ -29,11 +29,28 @@ struct PoolKeys: Sendable {
 
     /// The key of pool `id`.
     func key(pool id: String) throws -> PrivateKey {
-        var seed = Keccak256.hash(Array("paygent-vvs-pool:".utf8) + master.secretBytes + Array(id.utf8))
+        try derive("paygent-vvs-pool:", id)
+    }
+
+    /// The service's other accounts: `owner` (provided the seed pools' liquidity and holds their
+    /// first LP), `treasury` (receives the protocol fee's LP) and `farms` (holds staked LP and
+    /// pays VVS rewards).
+    func key(account: Account) throws -> PrivateKey {
+        try derive("paygent-vvs-account:", account.rawValue)
+    }
+
+    enum Account: String {
+        case owner
+        case treasury
+        case farms
+    }
+
+    private func derive(_ domain: String, _ name: String) throws -> PrivateKey {
+        var seed = Keccak256.hash(Array(domain.utf8) + master.secretBytes + Array(name.utf8))
         for _ in 0..<8 {
             if let key = try? PrivateKey(bytes: seed) { return key }
             seed = Keccak256.hash(seed)
         }
-        throw PaygentError(.internal, "no valid key derives for pool \(id)")
+        throw PaygentError(.internal, "no valid key derives for \(name)")
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import PaygentCrypto
 import PaygentMoney
 import PaygentPaymentsAPI
+import PaygentRuntime
 import PaygentTransport
 import PaygentWire
 
@@ -30,6 +31,8 @@ struct PoolSeeder: Sendable {
     let payments: RPCClient
     let keys: PoolKeys
     let now: @Sendable () -> Date
+    let random: RandomSource
+    let farms: FarmSettings
     let logger: Logger
 
     func run() async throws {
@@ -47,6 +50,49 @@ struct PoolSeeder: Sendable {
             logger.info("pool seeded", metadata: ["vvs.pool": "\(pool.id)", "vvs.address": "\(pool.address)"])
         }
         try await reconcile()
+        try await mintSeedLiquidity()
+        try await openFarms()
+    }
+
+    /// Each pool's LP token is created on the ledger (the pool's account its minter), and the seed
+    /// liquidity's LP minted as a first deposit: `supply − 1000` to the owner account, 1000 locked.
+    /// Under an idempotency key of the pool's, so a crash before it is recorded mints nothing twice.
+    private func mintSeedLiquidity() async throws {
+        let owner = try keys.key(account: .owner).address.eip55
+        for pool in try store.all() where pool.ready {
+            let poolKey = try keys.key(pool: pool.id)
+            let _: TokenInfo = try await payments.call(
+                PaymentsMethod.tokenCreate,
+                TokenCreateRequest(symbol: pool.lpToken, name: "VVS LP \(pool.token0)/\(pool.token1)", decimals: 18, minter: poolKey.address.eip55),
+                deadline: .seconds(10))
+            guard !pool.lpSeeded else { continue }
+            let signing = LedgerTokens()
+            signing.set(try await payments.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(10)))
+            let signer = PoolSigner(tokens: signing, random: random)
+            let validBefore = PoolSigner.validBefore(now())
+            let locked = ConstantProduct.minimumLiquidity
+            let batch = SettleRequest(transfers: [], supply: [
+                try signer.supply(.mint, minter: poolKey, token: pool.lpToken, account: owner, amount: pool.lpSupply - locked, validBefore: validBefore),
+                try signer.supply(
+                    .mint, minter: poolKey, token: pool.lpToken, account: LiquidityHandler.lockedLiquidityHolder, amount: locked, validBefore: validBefore),
+            ])
+            let _: LedgerReceipt = try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: "vvs-seed-lp-\(pool.id)")
+            try store.markLPSeeded(pool.id, kLast: pool.reserve0 * pool.reserve1)
+            logger.info("seed liquidity minted", metadata: ["vvs.pool": "\(pool.id)", "vvs.lp": "\(pool.lpSupply)"])
+        }
+    }
+
+    /// A farm for each pool, and the farms' account funded with VVS rewards (once: idempotency key).
+    private func openFarms() async throws {
+        let pools = try store.all().filter(\.ready)
+        let existing = Set(try store.farms().map(\.pool))
+        guard pools.contains(where: { !existing.contains($0.id) }) else { return }
+        let _: LedgerReceipt = try await payments.call(
+            PaymentsMethod.faucet,
+            FaucetRequest(to: try keys.key(account: .farms).address.eip55, token: FarmSettings.rewardToken, amount: farms.rewardFunding),
+            deadline: .seconds(10), idempotencyKey: "vvs-seed-farm-rewards")
+        try store.insertFarms(pools.map { ($0.id, farms.allocPoint(pool: $0.id)) }, now: UInt64(max(0, now().timeIntervalSince1970)))
+        logger.info("farms opened", metadata: ["vvs.farms": "\(pools.count)"])
     }
 
     /// The ledger is the truth: a pool whose record differs from its balances takes the balances

@@ -8,7 +8,7 @@ import Synchronization
 /// are the service's copy, checked against the ledger at start. A pool is written `seeding`
 /// before its funds are minted, and `ready` once they are.
 final class PoolStore: Sendable {
-    private let database: DatabasePool
+    let database: DatabasePool
     /// The pools as last read, for quotes without a database read; dropped by every write. The
     /// generation tells a read that raced a write (its rows are answered, not kept).
     private let snapshot = Mutex<(rows: [Row]?, routing: Routing?, generation: UInt64)>((nil, nil, 0))
@@ -48,6 +48,38 @@ final class PoolStore: Sendable {
                 created_at REAL NOT NULL
             );
             """),
+        // LP tokens on the ledger, the protocol fee's kLast, farms and their stakes, and the
+        // liquidity and farm operations (written pending with their batch and the accounting
+        // they apply once settled).
+        Migration("v3 liquidity and farms", """
+            ALTER TABLE pool ADD COLUMN k_last TEXT NOT NULL DEFAULT '0';
+            ALTER TABLE pool ADD COLUMN lp_seeded INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE farm (
+                pool TEXT PRIMARY KEY REFERENCES pool(id),
+                alloc_point INTEGER NOT NULL,
+                last_reward_time INTEGER NOT NULL,
+                acc_reward_per_share TEXT NOT NULL,
+                staked TEXT NOT NULL
+            );
+            CREATE TABLE stake (
+                pool TEXT NOT NULL REFERENCES farm(pool),
+                wallet TEXT NOT NULL,
+                amount TEXT NOT NULL,
+                reward_debt TEXT NOT NULL,
+                PRIMARY KEY (pool, wallet)
+            );
+            CREATE TABLE operation (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                wallet TEXT NOT NULL,
+                batch BLOB NOT NULL,
+                effect BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'settled', 'failed')),
+                error TEXT,
+                created_at REAL NOT NULL
+            );
+            """),
     ]
 
     struct Row: Sendable, Equatable {
@@ -61,6 +93,13 @@ final class PoolStore: Sendable {
         var lpSupply: BigUInt
         var feeBps: Int
         var ready: Bool
+        /// reserve0·reserve1 after the last liquidity event (the protocol fee's `kLast`).
+        var kLast: BigUInt = 0
+        /// The LP of the seed liquidity is minted on the ledger.
+        var lpSeeded = false
+
+        /// The pool's LP token on the ledger.
+        var lpToken: String { "LP-" + id }
     }
 
     init(directory: String) throws(StorageError) {
@@ -88,7 +127,7 @@ final class PoolStore: Sendable {
     }
 
     /// Writes to the pools, then drops the snapshot.
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         defer { snapshot.withLock { $0 = (nil, nil, $0.generation &+ 1) } }
         return try database.write(body)
     }
@@ -156,6 +195,7 @@ final class PoolStore: Sendable {
         Row(
             id: row["id"], token0: row["token0"], token1: row["token1"], address: row["address"],
             reserve0: BigUInt(row["reserve0"] as String, radix: 10) ?? 0, reserve1: BigUInt(row["reserve1"] as String, radix: 10) ?? 0,
-            lpSupply: BigUInt(row["lp_supply"] as String, radix: 10) ?? 0, feeBps: row["fee_bps"], ready: row["state"] as String == "ready")
+            lpSupply: BigUInt(row["lp_supply"] as String, radix: 10) ?? 0, feeBps: row["fee_bps"], ready: row["state"] as String == "ready",
+            kLast: BigUInt(row["k_last"] as String, radix: 10) ?? 0, lpSeeded: row["lp_seeded"] as Bool)
     }
 }

@@ -32,12 +32,13 @@ struct SwapHandler: HandlerGroup {
     let keys: PoolKeys
     let queue: SwapQueue
     let seeder: PoolSeeder
+    /// Liquidity and farm operations left pending are resolved with the swaps.
+    let settler: OperationSettler
     let publisher: Publisher
     let time: ServiceTime
     let random: RandomSource
     let logger: Logger
-    /// How long the batch's authorizations stay valid: a batch not settled by then never will be.
-    static let validSeconds = 60
+    var signer: PoolSigner { PoolSigner(tokens: tokens, random: random) }
 
     func register(on server: RPCServer) {
         server.register(VVSMethod.swap) { request, context in
@@ -77,7 +78,7 @@ struct SwapHandler: HandlerGroup {
             PaymentsMethod.walletAuthorize,
             WalletAuthorizeRequest(
                 wallet: request.wallet, to: route[0].address, token: from.symbol, amount: quote.amountIn.formatted(decimals: from.decimals),
-                validSeconds: Self.validSeconds),
+                validSeconds: PoolSigner.validSeconds),
             deadline: .seconds(10), idempotencyKey: key)
         // The pools pay out only against exactly the input priced: this token, this amount, to
         // the first pool of the route.
@@ -88,12 +89,12 @@ struct SwapHandler: HandlerGroup {
         }
         var batch = [input]
         var reserves: [(id: String, BigUInt, BigUInt)] = []
-        let validBefore = BigUInt(UInt64(max(0, now.timeIntervalSince1970)) + UInt64(Self.validSeconds))
+        let validBefore = PoolSigner.validBefore(now)
         for (step, pool) in route.enumerated() {
             let (tokenIn, tokenOut) = (quote.path[step], quote.path[step + 1])
             let (amountIn, amountOut) = (hops[step], hops[step + 1])
             let recipient = step + 1 < route.count ? route[step + 1].address : input.from
-            batch.append(try payout(from: pool, token: tokenOut, amount: amountOut, to: recipient, validBefore: validBefore))
+            batch.append(try signer.transfer(from: try keys.key(pool: pool.id), token: tokenOut, amount: amountOut, to: recipient, validBefore: validBefore))
             // The pair's own check, on the pool's balances after this hop.
             let inIsToken0 = pool.token0 == tokenIn
             let after0 = inIsToken0 ? pool.reserve0 + amountIn : pool.reserve0 - amountOut
@@ -172,22 +173,6 @@ struct SwapHandler: HandlerGroup {
         return amounts
     }
 
-    /// A pool's payout, signed with the pool's key.
-    private func payout(from pool: PoolStore.Row, token symbol: String, amount: BigUInt, to: String, validBefore: BigUInt) throws -> SignedTransferMessage {
-        let known = try tokens.all()
-        guard let token = known[symbol], let name = token.domainName, let version = token.domainVersion else {
-            throw PaygentError(.internal, "no EIP-712 domain for \(symbol)")
-        }
-        let key = try keys.key(pool: pool.id)
-        let authorization = TransferWithAuthorization(
-            from: key.address, to: try Address(to), value: amount, validAfter: 0, validBefore: validBefore, nonce: random.nonce())
-        let domain = TokenDomain(name: name, version: version, chainID: BigUInt(tokens.chainID), verifyingContract: try Address(token.address))
-        let signature = try authorization.sign(with: key, domain: domain)
-        return SignedTransferMessage(
-            token: token.address, from: key.address.eip55, to: authorization.to.eip55, value: try Amount(baseUnits: amount), validAfter: "0",
-            validBefore: validBefore.description, nonce: Data(authorization.nonce), signature: Data(signature.bytes))
-    }
-
     /// A call that failed this way may still have been applied.
     static func outcomeUnknown(_ code: ErrorCode) -> Bool {
         code == .unavailable || code == .deadlineExceeded || code == .cancelled
@@ -196,6 +181,7 @@ struct SwapHandler: HandlerGroup {
     /// Sends again, under their keys, the swaps a crash left pending: each settles once (or is
     /// answered from the ledger's log), or is refused once its authorizations have expired.
     func resolvePending() async throws {
+        try await settler.resolvePending()
         let pendingSwaps = try store.pendingSwaps()
         guard !pendingSwaps.isEmpty else { return }
         for pending in pendingSwaps {

@@ -6,10 +6,11 @@ import PaygentVVSAPI
 import Synchronization
 
 /// The vvs service (`paygent-vvs`): VVS Finance pools on the payments ledger, quotes over the best
-/// route, and swaps settled as one ledger batch. Liquidity and farms come next (issue 11).
+/// route, swaps, liquidity with LP tokens on the ledger, and farms, each settled as one ledger
+/// batch.
 ///
-/// On first start it opens the seed pools (`PoolSeeder`); at every start it checks their records
-/// against the ledger. Both wait for the payments service, in the background: until they are
+/// On first start it opens the seed pools, their LP and the farms (`PoolSeeder`); at every start
+/// it checks the pools' records against the ledger. Both wait for the payments service, in the background: until they are
 /// done, quotes answer `unavailable`. The host adds `health` and `logs.recent`.
 public enum VVSService {
     public static let definition = ServiceDefinition(name: .vvs, catalog: VVSCatalog.catalog) { server, environment in
@@ -20,13 +21,26 @@ public enum VVSService {
         PoolHandlers(store: store, tokens: tokens).register(on: server)
         environment.health.report("pools") { tokens.ready ? "\((try? store.all().filter(\.ready).count) ?? 0)" : "opening" }
         let keys = try PoolKeys(directory: environment.directory, random: environment.random)
-        let seeder = PoolSeeder(store: store, payments: payments, keys: keys, now: environment.time.now, logger: environment.logger)
+        let farmSettings = FarmSettings()
+        let seeder = PoolSeeder(
+            store: store, payments: payments, keys: keys, now: environment.time.now, random: environment.random, farms: farmSettings,
+            logger: environment.logger)
         let pending = PendingSwaps()
+        let queue = SwapQueue { try await pending.resolve() }
+        let settler = OperationSettler(store: store, payments: payments, logger: environment.logger)
         let swaps = SwapHandler(
-            store: store, tokens: tokens, payments: payments, keys: keys, queue: SwapQueue { try await pending.resolve() }, seeder: seeder,
+            store: store, tokens: tokens, payments: payments, keys: keys, queue: queue, seeder: seeder, settler: settler,
             publisher: environment.publisher, time: environment.time, random: environment.random, logger: environment.logger)
         pending.handler.withLock { $0 = swaps }
         swaps.register(on: server)
+        LiquidityHandler(
+            store: store, tokens: tokens, payments: payments, keys: keys, queue: queue, seeder: seeder, settler: settler,
+            publisher: environment.publisher, time: environment.time, random: environment.random
+        ).register(on: server)
+        FarmHandler(
+            store: store, tokens: tokens, payments: payments, keys: keys, queue: queue, settler: settler, settings: farmSettings,
+            publisher: environment.publisher, time: environment.time, random: environment.random
+        ).register(on: server)
         let (clock, logger) = (environment.time.clock, environment.logger)
         environment.background.run("pool opening") {
             while !Task.isCancelled {

@@ -28,12 +28,15 @@ public struct PoolInfo: Codable, Sendable, Equatable {
     public var feeBps: Int
     /// The pool's own account on the ledger.
     public var address: String
+    /// The pool's LP token on the ledger (`LP-CRO-USDC`, 18 decimals; the pool mints and burns it).
+    public var lpToken: String
 
     public init(
-        id: String, token0: PoolToken, token1: PoolToken, reserve0: Amount, reserve1: Amount, lpSupply: Amount, feeBps: Int, address: String
+        id: String, token0: PoolToken, token1: PoolToken, reserve0: Amount, reserve1: Amount, lpSupply: Amount, feeBps: Int, address: String,
+        lpToken: String
     ) {
         (self.id, self.token0, self.token1, self.reserve0, self.reserve1) = (id, token0, token1, reserve0, reserve1)
-        (self.lpSupply, self.feeBps, self.address) = (lpSupply, feeBps, address)
+        (self.lpSupply, self.feeBps, self.address, self.lpToken) = (lpSupply, feeBps, address, lpToken)
     }
 }
 

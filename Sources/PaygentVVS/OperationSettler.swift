@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import PaygentPaymentsAPI
+import PaygentRuntime
+import PaygentTransport
+import PaygentWire
+
+/// Settles a liquidity or farm operation as one ledger batch, the way swaps are settled: the
+/// batch and the records it changes are written `pending` first, then sent under the
+/// operation's idempotency key; the records change only once the ledger has applied the batch.
+/// An operation found pending (a crash, a lost answer) is sent again under its key before the
+/// next one: the ledger applies it once (or answers its first receipt), or refuses it once its
+/// signatures have expired.
+struct OperationSettler: Sendable {
+    let store: PoolStore
+    let payments: RPCClient
+    let logger: Logger
+
+    func settle(id: String, kind: String, key: String, wallet: String, batch: SettleRequest, effect: OperationEffect, now: Date) async throws
+        -> LedgerReceipt
+    {
+        try store.operationPending(id: id, kind: kind, key: key, wallet: wallet, batch: try JSONEncoder().encode(batch), effect: effect, now: now)
+        let receipt: LedgerReceipt
+        do {
+            receipt = try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: key)
+        } catch where SwapHandler.outcomeUnknown(error.code) {
+            throw PaygentError(.unavailable, "\(kind) \(id) was sent and its outcome is not known yet (\(error.message)); it is resolved before the next operation")
+        } catch {
+            try store.operationFinished(id: id, settled: false, error: error.message)
+            throw PaygentError(error.code, "the ledger refused the \(kind), nothing moved: \(error.message)")
+        }
+        try store.operationFinished(id: id, settled: true, error: nil)
+        return receipt
+    }
+
+    func resolvePending() async throws {
+        for pending in try store.pendingOperations() {
+            let batch = try JSONDecoder().decode(SettleRequest.self, from: pending.batch)
+            let outcome: Result<LedgerReceipt, PaygentError>
+            do {
+                outcome = .success(try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: pending.key))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success:
+                try store.operationFinished(id: pending.id, settled: true, error: nil)
+                logger.notice("an operation left pending by a crash is settled", metadata: ["vvs.operation": "\(pending.id)"])
+            case .failure(let error) where SwapHandler.outcomeUnknown(error.code):
+                throw PaygentError(.unavailable, "operation \(pending.id) is still unresolved (\(error.message)); try again shortly")
+            case .failure(let error):
+                try store.operationFinished(id: pending.id, settled: false, error: error.message)
+                logger.notice("an operation left pending by a crash did not settle", metadata: ["vvs.operation": "\(pending.id)", "error": "\(error.message)"])
+            }
+        }
+    }
+}
