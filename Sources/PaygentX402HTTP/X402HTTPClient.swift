@@ -152,26 +152,28 @@ public struct X402HTTPClient: Sendable {
                 guard paid.status == 402, paid.settlement == nil else { return paid }
                 offerCache.forget(key)
                 // Refused before settling. Pay again only if the terms changed since we learned them.
-                guard let fresh = try? Self.offers(from: paid), !fresh.isEmpty, !fresh.contains(where: { $0.hasSameTerms(as: offer) }) else {
+                guard let fresh = try? Self.challenge(of: paid), !fresh.offers.isEmpty, !fresh.offers.contains(where: { $0.hasSameTerms(as: offer) }) else {
                     return paid
                 }
-                offerCache.remember(fresh, extensions: Self.extensions(of: paid), for: key)
-                let (newOffer, newPayment) = try await pay(fresh)
+                offerCache.remember(fresh.offers, extensions: fresh.extensions, for: key)
+                let (newOffer, newPayment) = try await pay(fresh.offers)
                 return try await send(url: url, method: method, body: body, offer: newOffer, payment: newPayment, deadline: deadline)
             }
         }
         var first = try await send(url: url, method: method, body: body, headers: [], deadline: deadline)
         guard first.status == 402 else { return first }
-        let extensions = Self.extensions(of: first)
-        offerCache?.remember(try Self.offers(from: first), extensions: extensions, for: key)
-        if let signIn, !triedSignIn, Self.declaresSignIn(extensions) {
-            if let answer = try await signedIn(url, method, body, extensions, signIn, deadline) { return answer }
+        // The 402 is decoded once: its offers and extensions (a `bazaar` schema is not small).
+        var terms = try Self.challenge(of: first)
+        offerCache?.remember(terms.offers, extensions: terms.extensions, for: key)
+        if let signIn, !triedSignIn, Self.declaresSignIn(terms.extensions) {
+            if let answer = try await signedIn(url, method, body, terms.extensions, signIn, deadline) { return answer }
             // No proof, or one refused with the hook's leave to pay: ask for the terms again (they
             // may have changed since the first 402) and pay them.
             first = try await send(url: url, method: method, body: body, headers: [], deadline: deadline)
             guard first.status == 402 else { return first }
+            terms = try Self.challenge(of: first)
         }
-        let (offer, payment) = try await pay(try Self.offers(from: first))
+        let (offer, payment) = try await pay(terms.offers)
         return try await send(url: url, method: method, body: body, offer: offer, payment: payment, deadline: deadline)
     }
 
@@ -196,8 +198,16 @@ public struct X402HTTPClient: Sendable {
         return false
     }
 
-    static func extensions(of response: Response) -> JSONValue? {
-        response.header(X402Header.paymentRequired).flatMap { try? HeaderCodec.decode(PaymentRequired.self, from: $0) }?.extensions
+    /// A 402's offers and (v2) extensions, from one decoding of its `PAYMENT-REQUIRED` header, or
+    /// of a v1 body.
+    static func challenge(of response: Response) throws -> (offers: [Offer], extensions: JSONValue?) {
+        guard let header = response.header(X402Header.paymentRequired) else {
+            return (try Offer.parse(String(decoding: response.body, as: UTF8.self)), nil)
+        }
+        if let required = try? HeaderCodec.decode(PaymentRequired.self, from: header), required.x402Version == 2 {
+            return (required.accepts.map { Offer($0, resource: required.resource?.url) }, required.extensions)
+        }
+        return (try Offer.parse(header), nil)
     }
 
     /// The request with a signed payment, and what the answer says of it.

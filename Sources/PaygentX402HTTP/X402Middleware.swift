@@ -42,12 +42,27 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
     public let publicBaseURL: String
     /// Who may use the `signIn` routes without paying; without it, no route is served on a proof.
     public let signIn: SignInAccess?
+    /// The plain 402 of each route without sign-in (header and v1 body), encoded once: it is the
+    /// same for every unpaid request, and encoding a `bazaar` schema each time cost a paid
+    /// request that asks the price first about a quarter of its time.
+    private let unpaidChallenges: [String: (header: String, body: Data)]
+    static var unpaidError: String { "Payment required" }
 
     public init(prices: [String: Price], facilitator: any Facilitator, publicBaseURL: String, signIn: SignInAccess? = nil) {
         self.prices = prices
         self.facilitator = facilitator
         self.publicBaseURL = publicBaseURL
         self.signIn = signIn
+        var challenges: [String: (header: String, body: Data)] = [:]
+        for (route, price) in prices where !price.signIn {
+            let resource = Self.resource(price, route: route, publicBaseURL: publicBaseURL)
+            challenges[route] = Self.encodedChallenge(price, resource, error: Self.unpaidError, signIn: nil)
+        }
+        unpaidChallenges = challenges
+    }
+
+    static func resource(_ price: Price, route: String, publicBaseURL: String) -> ResourceInfo {
+        ResourceInfo(url: publicBaseURL + route, description: price.description, mimeType: "application/json")
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -57,7 +72,7 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
             return Response(status: .internalServerError, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"error":"this route has no price configured"}"#)))
         }
-        let resource = ResourceInfo(url: publicBaseURL + route, description: price.description, mimeType: "application/json")
+        let resource = Self.resource(price, route: route, publicBaseURL: publicBaseURL)
         let header = request.headers[X402FieldName.paymentSignature] ?? request.headers[X402FieldName.paymentV1]
         // A sign-in proof is looked at only on a route that takes one; a refused proof leaves the
         // payment, if the request carries one, to decide.
@@ -69,7 +84,8 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
             }
         }
         guard let header else {
-            return paymentRequired(price, resource, error: signInRefusal ?? "Payment required")
+            if signInRefusal == nil, let challenge = unpaidChallenges[route] { return Self.response(challenge) }
+            return paymentRequired(price, resource, error: signInRefusal ?? Self.unpaidError)
         }
         let payment: AnyPaymentPayload
         do throws(X402DecodingError) {
@@ -107,9 +123,23 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func paymentRequired(_ price: Price, _ resource: ResourceInfo, error: String) -> Response {
+        Self.response(Self.encodedChallenge(price, resource, error: error, signIn: price.signIn ? signIn.map { ($0, publicBaseURL) } : nil))
+    }
+
+    private static func response(_ challenge: (header: String, body: Data)) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        headers[X402FieldName.paymentRequired] = challenge.header
+        return Response(status: .init(code: 402), headers: headers, body: .init(byteBuffer: ByteBuffer(data: challenge.body)))
+    }
+
+    /// A 402's `PAYMENT-REQUIRED` header (v2) and JSON body (v1); with `signIn`, the v2
+    /// extensions also declare `sign-in-with-x` (a fresh challenge each time).
+    private static func encodedChallenge(
+        _ price: Price, _ resource: ResourceInfo, error: String, signIn: (access: SignInAccess, origin: String)?
+    ) -> (header: String, body: Data) {
         var v2 = PaymentRequired(error: error, resource: resource, accepts: price.offers)
         v2.extensions = price.extensions
-        if price.signIn, let signIn {
+        if let (signIn, publicBaseURL) = signIn {
             var all: [String: JSONValue] = [:]
             if case .object(let declared)? = price.extensions { all = declared }
             all[SignInWithX.extensionKey] = signIn.declaration(resource: resource.url, origin: publicBaseURL)
@@ -118,10 +148,7 @@ public struct X402Middleware<Context: RequestContext>: RouterMiddleware {
         let v1 = PaymentRequiredV1(
             x402Version: 1, error: error,
             accepts: price.offers.map { Offer($0, resource: resource.url).requirementsV1(description: resource.description) })
-        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-        headers[X402FieldName.paymentRequired] = (try? HeaderCodec.encode(v2)) ?? ""
-        let body = (try? JSONEncoder().encode(v1)) ?? Data("{}".utf8)
-        return Response(status: .init(code: 402), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+        return ((try? HeaderCodec.encode(v2)) ?? "", (try? JSONEncoder().encode(v1)) ?? Data("{}".utf8))
     }
 }
 
