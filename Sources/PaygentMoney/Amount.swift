@@ -25,7 +25,7 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
 
     /// Parses base units written as a decimal integer string ("100000").
     public init(baseUnitsString text: String) throws(AmountError) {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = BigUInt(text, radix: 10) else {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Self.decimal(text) else {
             throw AmountError("'\(text)' is not a whole number of base units")
         }
         try self.init(baseUnits: value)
@@ -48,14 +48,14 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
             throw AmountError("'\(text)' has \(fraction.count) decimals; this token has \(decimals)")
         }
         let padded = String(whole) + fraction + String(repeating: "0", count: decimals - fraction.count)
-        guard let value = BigUInt(padded, radix: 10) else { throw AmountError("'\(text)' is not a number") }
+        guard let value = Self.decimal(padded) else { throw AmountError("'\(text)' is not a number") }
         try self.init(baseUnits: value)
     }
 
     /// Human decimals, trailing zeros trimmed down to `minimumFractionDigits`: 100000 at 6
     /// decimals is "0.10" with 2, "0.1" with 0.
     public func formatted(decimals: Int, minimumFractionDigits: Int = 0) -> String {
-        let digits = String(baseUnits, radix: 10)
+        let digits = description
         guard decimals > 0 else { return digits }
         let padded = String(repeating: "0", count: max(0, decimals + 1 - digits.count)) + digits
         let whole = padded.dropLast(decimals)
@@ -64,7 +64,25 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
         return fraction.isEmpty ? String(whole) : "\(whole).\(fraction)"
     }
 
-    public var description: String { String(baseUnits, radix: 10) }
+    public var description: String {
+        // Amounts almost always fit 128 bits, where the standard library's integer prints several
+        // times faster than BigUInt's general conversion; every message carrying an amount pays it.
+        if baseUnits.bitWidth <= 128 {
+            var value = UInt128(0)
+            for (index, word) in baseUnits.words.prefix(2).enumerated() { value |= UInt128(word) << (64 * index) }
+            return String(value)
+        }
+        return String(baseUnits, radix: 10)
+    }
+
+    /// A decimal integer string (digits only) as a BigUInt, through UInt128 when it has at most
+    /// 38 digits (always below 2^128).
+    static func decimal(_ digits: String) -> BigUInt? {
+        if digits.utf8.count <= 38, let value = UInt128(digits, radix: 10) {
+            return BigUInt(words: [UInt(truncatingIfNeeded: value), UInt(truncatingIfNeeded: value >> 64)])
+        }
+        return BigUInt(digits, radix: 10)
+    }
 
     public static func < (lhs: Amount, rhs: Amount) -> Bool { lhs.baseUnits < rhs.baseUnits }
 

@@ -16,11 +16,13 @@ struct PoolHandlers: HandlerGroup {
     let tokens: LedgerTokens
 
     func register(on server: RPCServer) {
-        server.register(VVSMethod.pools) { _, _ in
+        // Both answer from the snapshot in memory within microseconds: on the server's thread
+        // when it is idle (no hand-off), on the pool when other requests are in flight.
+        server.register(VVSMethod.pools, placement: .loopWhenIdle) { _, _ in
             let known = try tokens.all()
             return PoolsReply(pools: try store.all().filter(\.ready).map { try info($0, known) })
         }
-        server.register(VVSMethod.quote) { request, _ in
+        server.register(VVSMethod.quote, placement: .loopWhenIdle) { request, _ in
             try quote(request)
         }
     }

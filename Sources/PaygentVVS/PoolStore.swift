@@ -12,6 +12,7 @@ final class PoolStore: Sendable {
     /// The pools as last read, for quotes without a database read; dropped by every write. The
     /// generation tells a read that raced a write (its rows are answered, not kept).
     private let snapshot = Mutex<(rows: [Row]?, routing: Routing?, generation: UInt64)>((nil, nil, 0))
+    private let pathCache = PathCache()
 
     /// The ready pools as routing sees them, and a router over them, kept with the snapshot.
     struct Routing: Sendable {
@@ -121,7 +122,7 @@ final class PoolStore: Sendable {
         let pools = try all().filter(\.ready).map {
             PoolReserves(id: $0.id, token0: $0.token0, token1: $0.token1, reserve0: $0.reserve0, reserve1: $0.reserve1)
         }
-        let routing = Routing(pools: pools, router: Router(pools: pools))
+        let routing = Routing(pools: pools, router: Router(pools: pools, pathCache: pathCache))
         snapshot.withLock { if $0.generation == generation { $0.routing = routing } }
         return routing
     }

@@ -1,4 +1,5 @@
 import BigInt
+import Synchronization
 
 /// A pool as routing sees it: its two tokens (sorted, as the factory sorts them) and reserves.
 public struct PoolReserves: Sendable, Hashable {
@@ -42,9 +43,16 @@ public struct Router: Sendable {
     public static let maxHops = 3
     let pools: [PoolReserves]
     private let byToken: [String: [Int]]
+    private let pathCache: PathCache?
+    /// The pools' ids and pairs in order: what the paths depend on.
+    private let topology: [String]
 
-    public init(pools: [PoolReserves]) {
+    /// - Parameter pathCache: keeps the paths between two tokens across routers over the same
+    ///   pools (a new router is built for every new set of reserves).
+    public init(pools: [PoolReserves], pathCache: PathCache? = nil) {
         self.pools = pools
+        self.pathCache = pathCache
+        topology = pools.map { "\($0.id) \($0.token0) \($0.token1)" }
         var byToken: [String: [Int]] = [:]
         for (index, pool) in pools.enumerated() {
             byToken[pool.token0, default: []].append(index)
@@ -78,10 +86,15 @@ public struct Router: Sendable {
         return found
     }
 
+    private func cachedPaths(from: String, to: String, maxHops: Int) -> [[Int]] {
+        guard let pathCache else { return paths(from: from, to: to, maxHops: maxHops) }
+        return pathCache.paths(topology: topology, key: "\(from) \(to) \(maxHops)") { paths(from: from, to: to, maxHops: maxHops) }
+    }
+
     /// The route giving the most of `to` for `amountIn` of `from`; nil when no path can.
     public func bestExactInput(_ amountIn: BigUInt, from: String, to: String, maxHops: Int = Router.maxHops) -> SwapRoute? {
         var best: SwapRoute?
-        for path in paths(from: from, to: to, maxHops: maxHops) {
+        for path in cachedPaths(from: from, to: to, maxHops: maxHops) {
             guard let route = try? forward(amountIn, from: from, path: path) else { continue }
             if best.map({ Self.better(route, than: $0, by: route.amountOut > $0.amountOut, tie: route.amountOut == $0.amountOut) }) ?? true {
                 best = route
@@ -93,7 +106,7 @@ public struct Router: Sendable {
     /// The route needing the least of `from` to receive `amountOut` of `to`; nil when no path can.
     public func bestExactOutput(_ amountOut: BigUInt, from: String, to: String, maxHops: Int = Router.maxHops) -> SwapRoute? {
         var best: SwapRoute?
-        for path in paths(from: from, to: to, maxHops: maxHops) {
+        for path in cachedPaths(from: from, to: to, maxHops: maxHops) {
             guard let route = try? backward(amountOut, from: from, path: path) else { continue }
             if best.map({ Self.better(route, than: $0, by: route.amountIn < $0.amountIn, tie: route.amountIn == $0.amountIn) }) ?? true {
                 best = route
@@ -140,5 +153,24 @@ public struct Router: Sendable {
         guard tie else { return false }
         if route.pools.count != best.pools.count { return route.pools.count < best.pools.count }
         return route.pools.lexicographicallyPrecedes(best.pools)
+    }
+}
+
+/// The simple paths between two tokens, which depend only on which pools exist, kept across
+/// routers: a swap changes reserves, not the pools, so the next router finds its paths here.
+public final class PathCache: Sendable {
+    private let state = Mutex<(topology: [String], paths: [String: [[Int]]])>(([], [:]))
+
+    public init() {}
+
+    func paths(topology: [String], key: String, compute: () -> [[Int]]) -> [[Int]] {
+        let cached = state.withLock { $0.topology == topology ? $0.paths[key] : nil }
+        if let cached { return cached }
+        let computed = compute()
+        state.withLock { state in
+            if state.topology != topology { state = (topology, [:]) }
+            state.paths[key] = computed
+        }
+        return computed
     }
 }

@@ -47,6 +47,8 @@ final class RouterTests: XCTestCase {
     func testBestRoutesMatchABruteForceSearchOverRandomGraphs() {
         var generator = SystemRandomNumberGenerator()
         let tokens = (0..<7).map { "T\($0)" }
+        // One path cache for every graph: a new pool set must not be answered with the last one's paths.
+        let cache = PathCache()
         for graph in 0..<60 {
             var pools: [PoolReserves] = []
             var pairs = Set<[String]>()
@@ -58,7 +60,7 @@ final class RouterTests: XCTestCase {
                     reserve0: BigUInt.randomInteger(withMaximumWidth: 90, using: &generator) + 10_000,
                     reserve1: BigUInt.randomInteger(withMaximumWidth: 90, using: &generator) + 10_000))
             }
-            let router = Router(pools: pools)
+            let router = Router(pools: pools, pathCache: cache)
             for _ in 0..<10 {
                 let ends = Array(tokens.shuffled(using: &generator).prefix(2))
                 let amount = BigUInt.randomInteger(withMaximumWidth: 70, using: &generator) + 1

@@ -18,6 +18,20 @@ final class AmountTests: XCTestCase {
         XCTAssertEqual(Amount.zero.formatted(decimals: 6), "0")
     }
 
+    /// Decimal text through the 128-bit fast path and BigUInt's general one agree at every edge.
+    func testDecimalsAtTheWordEdges() throws {
+        let one = BigUInt(1)
+        for value in [BigUInt(0), one, (one << 64) - 1, one << 64, (one << 64) + 1, (one << 127), (one << 128) - 1, one << 128, (one << 128) + 1,
+            BigUInt("99999999999999999999999999999999999999", radix: 10)!, BigUInt("100000000000000000000000000000000000000", radix: 10)!, Amount.maxBaseUnits]
+        {
+            let text = String(value, radix: 10)
+            XCTAssertEqual(try Amount(baseUnits: value).description, text)
+            XCTAssertEqual(try Amount(baseUnitsString: text).baseUnits, value, text)
+            XCTAssertEqual(try Amount(parsing: text, decimals: 0).baseUnits, value, text)
+            XCTAssertEqual(try Amount(baseUnits: value).formatted(decimals: 18), try Amount(parsing: try Amount(baseUnits: value).formatted(decimals: 18), decimals: 18).formatted(decimals: 18))
+        }
+    }
+
     func testBadInputIsAnErrorNotARounding() {
         for bad in ["", "-1", "0.1234567", "1e3", "1,000", ".5", "1.", "abc", "0x10", " "] {
             XCTAssertThrowsError(try Amount(parsing: bad, decimals: 6), bad)
