@@ -55,8 +55,8 @@ struct FarmHandler: HandlerGroup {
             return FarmPendingReply(wallet: wallet, positions: positions)
         }
         for (method, kind) in [(VVSMethod.farmStake, FarmReply.Kind.stake), (VVSMethod.farmHarvest, .harvest), (VVSMethod.farmUnstake, .unstake)] {
-            server.register(method) { request, _ in
-                let reply = try await queue.serially { try await run(kind, request) }
+            server.register(method) { request, context in
+                let reply = try await queue.serially { try await run(kind, request, method: method.name, idempotencyKey: context.idempotencyKey) }
                 publisher.publish(VVSEvent.farm, reply)
                 return reply
             }
@@ -69,7 +69,12 @@ struct FarmHandler: HandlerGroup {
 
     private func seconds(_ date: Date) -> UInt64 { UInt64(max(0, date.timeIntervalSince1970)) }
 
-    private func run(_ kind: FarmReply.Kind, _ request: FarmRequest) async throws -> FarmReply {
+    private func run(_ kind: FarmReply.Kind, _ request: FarmRequest, method: String, idempotencyKey: String?) async throws -> FarmReply {
+        let id = IdempotentWrites.id(prefix: "farm", method: method, key: idempotencyKey, random: random)
+        let fingerprint = try IdempotentWrites.fingerprint(request)
+        if let replayed = try IdempotentWrites.replay(try store.recorded(in: .operation, id: id), request: fingerprint, as: FarmReply.self) {
+            return replayed
+        }
         let now = time.now()
         let known = try tokens.all()
         let rows = try store.farms()
@@ -103,7 +108,6 @@ struct FarmHandler: HandlerGroup {
                 .failedPrecondition,
                 "\(wallet) has \((try? Amount(baseUnits: position.amount).formatted(decimals: 18)) ?? "\(position.amount)") LP staked in \(pool), less than \(request.amount ?? "0"); nothing moved")
         }
-        let id = "farm_" + Hex.encode(random.bytes(6))
         if reward == 0 && amount == 0 {
             return FarmReply(
                 id: id, kind: kind, pool: pool, wallet: wallet, amount: try Amount(baseUnits: 0), reward: try Amount(baseUnits: 0),
@@ -139,11 +143,12 @@ struct FarmHandler: HandlerGroup {
         let effect = OperationEffect(
             farm: .init(pool: pool, accRewardPerShare: farm.accRewardPerShare.description, lastRewardTime: farm.lastRewardTime, staked: farm.staked.description),
             stake: .init(pool: pool, wallet: wallet.lowercased(), amount: position.amount.description, rewardDebt: position.rewardDebt.description))
-        let receipt = try await settler.settle(
-            id: id, kind: kind.rawValue, key: key, wallet: wallet, batch: SettleRequest(transfers: transfers), effect: effect, now: now)
-        return FarmReply(
+        let reply = FarmReply(
             id: id, kind: kind, pool: pool, wallet: wallet, amount: try Amount(baseUnits: amount), reward: try Amount(baseUnits: reward),
-            staked: try Amount(baseUnits: position.amount), transactions: receipt.transactions.map(\.hash))
+            staked: try Amount(baseUnits: position.amount), transactions: [])
+        return try await settler.settle(
+            id: id, kind: kind.rawValue, key: key, wallet: wallet, batch: SettleRequest(transfers: transfers), effect: effect,
+            request: fingerprint, reply: reply, now: now)
     }
 }
 

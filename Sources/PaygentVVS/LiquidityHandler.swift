@@ -38,13 +38,13 @@ struct LiquidityHandler: HandlerGroup {
     var signer: PoolSigner { PoolSigner(tokens: tokens, random: random) }
 
     func register(on server: RPCServer) {
-        server.register(VVSMethod.addLiquidity) { request, _ in
-            let reply = try await queue.serially { try await add(request) }
+        server.register(VVSMethod.addLiquidity) { request, context in
+            let reply = try await queue.serially { try await add(request, idempotencyKey: context.idempotencyKey) }
             publish(reply)
             return reply
         }
-        server.register(VVSMethod.removeLiquidity) { request, _ in
-            let reply = try await queue.serially { try await remove(request) }
+        server.register(VVSMethod.removeLiquidity) { request, context in
+            let reply = try await queue.serially { try await remove(request, idempotencyKey: context.idempotencyKey) }
             publish(reply)
             return reply
         }
@@ -84,7 +84,12 @@ struct LiquidityHandler: HandlerGroup {
         }
     }
 
-    private func add(_ request: AddLiquidityRequest) async throws -> LiquidityReply {
+    private func add(_ request: AddLiquidityRequest, idempotencyKey: String?) async throws -> LiquidityReply {
+        let id = IdempotentWrites.id(prefix: "liq", method: VVSMethod.addLiquidity.name, key: idempotencyKey, random: random)
+        let fingerprint = try IdempotentWrites.fingerprint(request)
+        if let replayed = try IdempotentWrites.replay(try store.recorded(in: .operation, id: id), request: fingerprint, as: LiquidityReply.self) {
+            return replayed
+        }
         let now = time.now()
         try deadline(request.deadline, now: now)
         let known = try tokens.all()
@@ -117,7 +122,6 @@ struct LiquidityHandler: HandlerGroup {
             throw PaygentError(.failedPrecondition, "the deposit is too small to mint any LP; nothing moved")
         }
 
-        let id = "liq_" + Hex.encode(random.bytes(6))
         let key = "vvs-liquidity-\(id)"
         var transfers: [SignedTransferMessage] = []
         for (index, (token, amount)) in [(token0, amounts.0), (token1, amounts.1)].enumerated() {
@@ -148,17 +152,23 @@ struct LiquidityHandler: HandlerGroup {
             pool: .init(
                 id: pool.id, reserve0: after.0.description, reserve1: after.1.description, lpSupply: (supply + liquidity).description,
                 kLast: (after.0 * after.1).description))
-        let receipt = try await settler.settle(
-            id: id, kind: "add", key: key, wallet: wallet, batch: SettleRequest(transfers: transfers, supply: supplyChanges), effect: effect, now: now)
-        try await seeder.reconcile(only: [pool.id])
-        return try LiquidityReply(
+        let reply = try LiquidityReply(
             id: id, kind: .add, pool: pool.id, lpToken: pool.lpToken, wallet: wallet, amount0: Amount(baseUnits: amounts.0), amount1: Amount(baseUnits: amounts.1),
             decimals0: token0.decimals, decimals1: token1.decimals, liquidity: Amount(baseUnits: liquidity), protocolFee: Amount(baseUnits: fee),
-            reserve0: Amount(baseUnits: after.0), reserve1: Amount(baseUnits: after.1), lpSupply: Amount(baseUnits: supply + liquidity),
-            transactions: receipt.transactions.map(\.hash))
+            reserve0: Amount(baseUnits: after.0), reserve1: Amount(baseUnits: after.1), lpSupply: Amount(baseUnits: supply + liquidity), transactions: [])
+        let settled = try await settler.settle(
+            id: id, kind: "add", key: key, wallet: wallet, batch: SettleRequest(transfers: transfers, supply: supplyChanges), effect: effect,
+            request: fingerprint, reply: reply, now: now)
+        try await seeder.reconcile(only: [pool.id])
+        return settled
     }
 
-    private func remove(_ request: RemoveLiquidityRequest) async throws -> LiquidityReply {
+    private func remove(_ request: RemoveLiquidityRequest, idempotencyKey: String?) async throws -> LiquidityReply {
+        let id = IdempotentWrites.id(prefix: "liq", method: VVSMethod.removeLiquidity.name, key: idempotencyKey, random: random)
+        let fingerprint = try IdempotentWrites.fingerprint(request)
+        if let replayed = try IdempotentWrites.replay(try store.recorded(in: .operation, id: id), request: fingerprint, as: LiquidityReply.self) {
+            return replayed
+        }
         let now = time.now()
         try deadline(request.deadline, now: now)
         let known = try tokens.all()
@@ -187,7 +197,6 @@ struct LiquidityHandler: HandlerGroup {
                     + "less than the minimum \(try Amount(baseUnits: least).formatted(decimals: token.decimals)); nothing moved")
         }
 
-        let id = "liq_" + Hex.encode(random.bytes(6))
         let key = "vvs-liquidity-\(id)"
         let returned = try await payments.call(
             PaymentsMethod.walletAuthorize,
@@ -219,14 +228,16 @@ struct LiquidityHandler: HandlerGroup {
             pool: .init(
                 id: pool.id, reserve0: after.0.description, reserve1: after.1.description, lpSupply: (supply - liquidity).description,
                 kLast: (after.0 * after.1).description))
-        let receipt = try await settler.settle(
-            id: id, kind: "remove", key: key, wallet: wallet, batch: SettleRequest(transfers: transfers, supply: supplyChanges), effect: effect, now: now)
-        try await seeder.reconcile(only: [pool.id])
-        return try LiquidityReply(
+        let reply = try LiquidityReply(
             id: id, kind: .remove, pool: pool.id, lpToken: pool.lpToken, wallet: wallet, amount0: Amount(baseUnits: amounts.0),
             amount1: Amount(baseUnits: amounts.1), decimals0: token0.decimals, decimals1: token1.decimals, liquidity: Amount(baseUnits: liquidity),
             protocolFee: Amount(baseUnits: fee), reserve0: Amount(baseUnits: after.0), reserve1: Amount(baseUnits: after.1),
-            lpSupply: Amount(baseUnits: supply - liquidity), transactions: receipt.transactions.map(\.hash))
+            lpSupply: Amount(baseUnits: supply - liquidity), transactions: [])
+        let settled = try await settler.settle(
+            id: id, kind: "remove", key: key, wallet: wallet, batch: SettleRequest(transfers: transfers, supply: supplyChanges), effect: effect,
+            request: fingerprint, reply: reply, now: now)
+        try await seeder.reconcile(only: [pool.id])
+        return settled
     }
 
     private func positions(_ request: PositionsRequest) async throws -> PositionsReply {

@@ -16,10 +16,14 @@ struct OperationSettler: Sendable {
     let payments: RPCClient
     let logger: Logger
 
-    func settle(id: String, kind: String, key: String, wallet: String, batch: SettleRequest, effect: OperationEffect, now: Date) async throws
-        -> LedgerReceipt
-    {
-        try store.operationPending(id: id, kind: kind, key: key, wallet: wallet, batch: try JSONEncoder().encode(batch), effect: effect, now: now)
+    /// Settles the operation and answers `reply` with its batch's transactions; `request` and
+    /// `reply` are recorded for a retry under the same idempotency key (`IdempotentWrites`).
+    func settle<Reply: SettledReply>(
+        id: String, kind: String, key: String, wallet: String, batch: SettleRequest, effect: OperationEffect, request: Data, reply: Reply, now: Date
+    ) async throws -> Reply {
+        try store.operationPending(
+            id: id, kind: kind, key: key, wallet: wallet, batch: try JSONEncoder().encode(batch), effect: effect, request: request,
+            reply: try IdempotentWrites.encode(reply), now: now)
         let receipt: LedgerReceipt
         do {
             receipt = try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: key)
@@ -29,8 +33,10 @@ struct OperationSettler: Sendable {
             try store.operationFinished(id: id, settled: false, error: error.message)
             throw PaygentError(error.code, "the ledger refused the \(kind), nothing moved: \(error.message)")
         }
-        try store.operationFinished(id: id, settled: true, error: nil)
-        return receipt
+        var settled = reply
+        settled.transactions = receipt.transactions.map(\.hash)
+        try store.operationFinished(id: id, settled: true, error: nil, transactions: settled.transactions)
+        return settled
     }
 
     func resolvePending() async throws {
@@ -43,8 +49,8 @@ struct OperationSettler: Sendable {
                 outcome = .failure(error)
             }
             switch outcome {
-            case .success:
-                try store.operationFinished(id: pending.id, settled: true, error: nil)
+            case .success(let receipt):
+                try store.operationFinished(id: pending.id, settled: true, error: nil, transactions: receipt.transactions.map(\.hash))
                 logger.notice("an operation left pending by a crash is settled", metadata: ["vvs.operation": "\(pending.id)"])
             case .failure(let error) where SwapHandler.outcomeUnknown(error.code):
                 throw PaygentError(.unavailable, "operation \(pending.id) is still unresolved (\(error.message)); try again shortly")

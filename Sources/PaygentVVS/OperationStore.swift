@@ -46,25 +46,29 @@ extension PoolStore {
     // MARK: operations
 
     /// Records a liquidity or farm operation's batch and effect before the batch is sent.
-    func operationPending(id: String, kind: String, key: String, wallet: String, batch: Data, effect: OperationEffect, now: Date) throws {
+    func operationPending(
+        id: String, kind: String, key: String, wallet: String, batch: Data, effect: OperationEffect, request: Data, reply: Data, now: Date
+    ) throws {
         let effectData = try JSONEncoder().encode(effect)
         try database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO operation (id, kind, idempotency_key, wallet, batch, effect, state, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+                    INSERT INTO operation (id, kind, idempotency_key, wallet, batch, effect, state, created_at, request, reply)
+                    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
                     """,
-                arguments: [id, kind, key, wallet, batch, effectData, now.timeIntervalSince1970])
+                arguments: [id, kind, key, wallet, batch, effectData, now.timeIntervalSince1970, request, reply])
         }
     }
 
     /// Closes an operation; a settled one applies its effect in the same transaction.
-    func operationFinished(id: String, settled: Bool, error: String?) throws {
+    func operationFinished(id: String, settled: Bool, error: String?, transactions: [String] = []) throws {
         try write { db in
             guard let data = try Data.fetchOne(db, sql: "SELECT effect FROM operation WHERE id = ? AND state = 'pending'", arguments: [id]) else {
                 return
             }
-            try db.execute(sql: "UPDATE operation SET state = ?, error = ? WHERE id = ?", arguments: [settled ? "settled" : "failed", error, id])
+            try db.execute(
+                sql: "UPDATE operation SET state = ?, error = ?, transactions = ? WHERE id = ?",
+                arguments: [settled ? "settled" : "failed", error, transactions.joined(separator: ","), id])
             guard settled else { return }
             let effect = try JSONDecoder().decode(OperationEffect.self, from: data)
             if let pool = effect.pool {
@@ -94,6 +98,16 @@ extension PoolStore {
             try GRDB.Row.fetchAll(db, sql: "SELECT id, idempotency_key, batch FROM operation WHERE state = 'pending' ORDER BY created_at").map {
                 ($0["id"], $0["idempotency_key"], $0["batch"])
             }
+        }
+    }
+
+    /// A swap (`table` swap) or operation recorded under `id`, as a retry under the same
+    /// idempotency key finds it.
+    func recorded(in table: RecordTable, id: String) throws -> RecordedWrite? {
+        try database.read { db in
+            guard let row = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM \(table.rawValue) WHERE id = ?", arguments: [id]) else { return nil }
+            let transactions = (row["transactions"] as String?).map { $0.split(separator: ",").map(String.init) } ?? []
+            return RecordedWrite(state: row["state"], request: row["request"], reply: row["reply"], transactions: transactions, error: row["error"])
         }
     }
 
@@ -145,4 +159,18 @@ extension PoolStore {
             return stakes
         }
     }
+}
+
+enum RecordTable: String {
+    case swap
+    case operation
+}
+
+/// A write as recorded: what it was asked, what it answered (its transactions once settled).
+struct RecordedWrite {
+    var state: String
+    var request: Data?
+    var reply: Data?
+    var transactions: [String]
+    var error: String?
 }

@@ -81,6 +81,16 @@ final class PoolStore: Sendable {
                 created_at REAL NOT NULL
             );
             """),
+        // A write made under the caller's idempotency key keeps its request and its reply, so
+        // the same key sent again, even after a restart, is answered instead of applied twice.
+        Migration("v4 durable idempotency", """
+            ALTER TABLE swap ADD COLUMN request BLOB;
+            ALTER TABLE swap ADD COLUMN reply BLOB;
+            ALTER TABLE swap ADD COLUMN transactions TEXT;
+            ALTER TABLE operation ADD COLUMN request BLOB;
+            ALTER TABLE operation ADD COLUMN reply BLOB;
+            ALTER TABLE operation ADD COLUMN transactions TEXT;
+            """),
     ]
 
     struct Row: Sendable, Equatable {
@@ -163,19 +173,23 @@ final class PoolStore: Sendable {
     }
 
     /// Records a swap's batch before it is sent.
-    func swapPending(id: String, key: String, wallet: String, batch: Data, now: Date) throws {
+    func swapPending(id: String, key: String, wallet: String, batch: Data, request: Data, reply: Data, now: Date) throws {
         try database.write { db in
             try db.execute(
-                sql: "INSERT INTO swap (id, idempotency_key, wallet, batch, state, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-                arguments: [id, key, wallet, batch, now.timeIntervalSince1970])
+                sql: """
+                    INSERT INTO swap (id, idempotency_key, wallet, batch, state, created_at, request, reply)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
+                    """,
+                arguments: [id, key, wallet, batch, now.timeIntervalSince1970, request, reply])
         }
     }
 
     /// Closes a swap; with reserves, the pools' new reserves in the same transaction.
-    func swapFinished(id: String, settled: Bool, error: String?, reserves: [(id: String, BigUInt, BigUInt)]) throws {
+    func swapFinished(id: String, settled: Bool, error: String?, transactions: [String] = [], reserves: [(id: String, BigUInt, BigUInt)]) throws {
         try write { db in
             try db.execute(
-                sql: "UPDATE swap SET state = ?, error = ? WHERE id = ? AND state = 'pending'", arguments: [settled ? "settled" : "failed", error, id])
+                sql: "UPDATE swap SET state = ?, error = ?, transactions = ? WHERE id = ? AND state = 'pending'",
+                arguments: [settled ? "settled" : "failed", error, transactions.joined(separator: ","), id])
             for (pool, reserve0, reserve1) in reserves {
                 try db.execute(
                     sql: "UPDATE pool SET reserve0 = ?, reserve1 = ? WHERE id = ?", arguments: [reserve0.description, reserve1.description, pool])

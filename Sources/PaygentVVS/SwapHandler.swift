@@ -42,7 +42,7 @@ struct SwapHandler: HandlerGroup {
 
     func register(on server: RPCServer) {
         server.register(VVSMethod.swap) { request, context in
-            let reply = try await queue.serially { try await swap(request) }
+            let reply = try await queue.serially { try await swap(request, idempotencyKey: context.idempotencyKey) }
             context.logger.info("swap settled", metadata: [
                 "vvs.swap": "\(reply.id)", "vvs.path": "\(reply.path.joined(separator: ">"))", "vvs.in": "\(reply.amountIn)",
                 "vvs.out": "\(reply.amountOut)",
@@ -51,7 +51,12 @@ struct SwapHandler: HandlerGroup {
         }
     }
 
-    private func swap(_ request: SwapRequest) async throws -> SwapReply {
+    private func swap(_ request: SwapRequest, idempotencyKey: String?) async throws -> SwapReply {
+        let id = IdempotentWrites.id(prefix: "swap", method: VVSMethod.swap.name, key: idempotencyKey, random: random)
+        let fingerprint = try IdempotentWrites.fingerprint(request)
+        if let replayed = try IdempotentWrites.replay(try store.recorded(in: .swap, id: id), request: fingerprint, as: SwapReply.self) {
+            return replayed
+        }
         let now = time.now()
         let deadline = request.deadline ?? now.addingTimeInterval(120)
         guard deadline >= now else {
@@ -71,7 +76,6 @@ struct SwapHandler: HandlerGroup {
             return pool
         }
         let hops = try hopAmounts(quote, route: route, first: quote.amountIn.baseUnits)
-        let id = "swap_" + Hex.encode(random.bytes(6))
         let key = "vvs-swap-\(id)"
 
         let input = try await payments.call(
@@ -109,7 +113,14 @@ struct SwapHandler: HandlerGroup {
             reserves.append((pool.id, after0, after1))
         }
         let settle = SettleRequest(transfers: batch)
-        try store.swapPending(id: id, key: key, wallet: input.from, batch: try JSONEncoder().encode(settle), now: now)
+        // For an exact output the last payout may exceed the amount asked by the rounding of
+        // getAmountIn; the reply says what was paid.
+        var reply = SwapReply(
+            id: id, path: quote.path, pools: quote.pools, amountIn: quote.amountIn, amountOut: try Amount(baseUnits: hops[hops.count - 1]),
+            decimalsIn: from.decimals, decimalsOut: to.decimals, trader: input.from, transactions: [])
+        try store.swapPending(
+            id: id, key: key, wallet: input.from, batch: try JSONEncoder().encode(settle), request: fingerprint,
+            reply: try IdempotentWrites.encode(reply), now: now)
         let receipt: LedgerReceipt
         do {
             receipt = try await payments.call(PaymentsMethod.settle, settle, deadline: .seconds(10), idempotencyKey: key)
@@ -120,13 +131,9 @@ struct SwapHandler: HandlerGroup {
             try store.swapFinished(id: id, settled: false, error: error.message, reserves: [])
             throw PaygentError(error.code, "the ledger refused the swap, nothing moved: \(error.message)")
         }
-        try store.swapFinished(id: id, settled: true, error: nil, reserves: reserves)
+        reply.transactions = receipt.transactions.map(\.hash)
+        try store.swapFinished(id: id, settled: true, error: nil, transactions: reply.transactions, reserves: reserves)
         try await seeder.reconcile(only: Set(route.map(\.id)))
-        // For an exact output the last payout may exceed the amount asked by the rounding of
-        // getAmountIn; the reply says what was paid.
-        let reply = SwapReply(
-            id: id, path: quote.path, pools: quote.pools, amountIn: quote.amountIn, amountOut: try Amount(baseUnits: hops[hops.count - 1]), decimalsIn: from.decimals,
-            decimalsOut: to.decimals, trader: input.from, transactions: receipt.transactions.map(\.hash))
         publisher.publish(VVSEvent.swap, reply)
         let handlers = PoolHandlers(store: store, tokens: tokens)
         for pool in try store.all() where reply.pools.contains(pool.id) {
@@ -193,8 +200,8 @@ struct SwapHandler: HandlerGroup {
                 outcome = .failure(error)
             }
             switch outcome {
-            case .success:
-                try store.swapFinished(id: pending.id, settled: true, error: nil, reserves: [])
+            case .success(let receipt):
+                try store.swapFinished(id: pending.id, settled: true, error: nil, transactions: receipt.transactions.map(\.hash), reserves: [])
                 logger.notice("a swap left pending by a crash is settled", metadata: ["vvs.swap": "\(pending.id)"])
             case .failure(let error) where Self.outcomeUnknown(error.code):
                 throw PaygentError(.unavailable, "swap \(pending.id) is still unresolved (\(error.message)); try again shortly")
