@@ -130,7 +130,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire", "PaygentMoney"]),
+        .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire", "PaygentMoney", "PaygentRuntime"]),
         .target(
             name: "PaygentVVS",
             dependencies: [

@@ -10,9 +10,11 @@ public struct TestDeployment: Sendable {
     public let config: PaygentConfig
     public let configFile: String
 
-    /// - Parameter defaultEndpoints: the endpoints a deployment gets with no configuration (ipc
-    ///   sockets in `<data>/run/sockets`), instead of sockets beside the config file.
-    public init(defaultEndpoints: Bool = false) throws {
+    /// - Parameters:
+    ///   - defaultEndpoints: the endpoints a deployment gets with no configuration (ipc sockets in
+    ///     `<data>/run/sockets`), instead of sockets beside the config file.
+    ///   - settings: service settings (section, key, value) written into the configuration.
+    public init(defaultEndpoints: Bool = false, settings: [(section: String, key: String, value: String)] = []) throws {
         let base = FileManager.default.temporaryDirectory.path
         let directory = (base as NSString).appendingPathComponent("pgt-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -27,6 +29,7 @@ public struct TestDeployment: Sendable {
         // The HTTP front doors of the payments service and the sample API, on ports of their own.
         config.set("payments", "facilitatorHTTP", "127.0.0.1:\(freePort())")
         config.set("market", "http", "127.0.0.1:\(freePort())")
+        for setting in settings { config.set(setting.section, setting.key, setting.value) }
         self.config = config
         configFile = (directory as NSString).appendingPathComponent("config.json")
         try config.fileJSON().write(toFile: configFile, atomically: true, encoding: .utf8)

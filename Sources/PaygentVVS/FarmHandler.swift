@@ -1,5 +1,6 @@
 import BigInt
 import Foundation
+import Logging
 import PaygentMoney
 import PaygentPaymentsAPI
 import PaygentRuntime
@@ -24,6 +25,7 @@ struct FarmHandler: HandlerGroup {
     let publisher: Publisher
     let time: ServiceTime
     let random: RandomSource
+    let logger: Logger
 
     var signer: PoolSigner { PoolSigner(tokens: tokens, random: random) }
 
@@ -96,25 +98,35 @@ struct FarmHandler: HandlerGroup {
         let wallet = try await WalletDirectory(payments: payments).address(of: request.wallet)
         var accounting = accounting(rows)
         var position = try store.stakes(wallet: wallet.lowercased())[pool] ?? FarmAccounting.Position()
-        let reward: BigUInt
+        let earned: BigUInt
         do {
             switch kind {
-            case .stake: reward = try accounting.deposit(amount, into: index, position: &position, now: seconds(now))
-            case .harvest: reward = try accounting.harvest(index, position: &position, now: seconds(now))
-            case .unstake: reward = try accounting.withdraw(amount, from: index, position: &position, now: seconds(now))
+            case .stake: earned = try accounting.deposit(amount, into: index, position: &position, now: seconds(now))
+            case .harvest: earned = try accounting.harvest(index, position: &position, now: seconds(now))
+            case .unstake: earned = try accounting.withdraw(amount, from: index, position: &position, now: seconds(now))
             }
         } catch {
             throw PaygentError(
                 .failedPrecondition,
                 "\(wallet) has \((try? Amount(baseUnits: position.amount).formatted(decimals: 18)) ?? "\(position.amount)") LP staked in \(pool), less than \(request.amount ?? "0"); nothing moved")
         }
-        if reward == 0 && amount == 0 {
+        if earned == 0 && amount == 0 {
             return FarmReply(
                 id: id, kind: kind, pool: pool, wallet: wallet, amount: try Amount(baseUnits: 0), reward: try Amount(baseUnits: 0),
                 staked: try Amount(baseUnits: position.amount), transactions: [])
         }
         let key = "vvs-farm-\(id)"
         let farmsKey = try keys.key(account: .farms)
+        // MasterChef's `safeVVSTransfer`: the reward paid is what the farms' account holds at
+        // most, so a stake can always be taken back even when the rewards have run out.
+        let held = try await payments.call(PaymentsMethod.balances, BalancesRequest(owner: farmsKey.address.eip55), deadline: .seconds(10))
+            .balances.first { $0.token.symbol == FarmSettings.rewardToken }?.amount.baseUnits ?? 0
+        let reward = min(earned, held)
+        if reward < earned {
+            logger.warning("the farms' account holds less VVS than a reward; paid what it holds", metadata: [
+                "vvs.farm": "\(pool)", "vvs.earned": "\(earned)", "vvs.held": "\(held)",
+            ])
+        }
         let validBefore = PoolSigner.validBefore(now)
         var transfers: [SignedTransferMessage] = []
         switch kind {
@@ -158,7 +170,8 @@ struct FarmSettings: Sendable {
     /// VVS (base units, 18 decimals) paid per second across all farms: 10,000 VVS (about $0.03
     /// at the seed price).
     var rewardPerSecond = BigUInt(10_000) * BigUInt(10).power(18)
-    /// VVS minted to the farms' account when the farms open: 10^11 VVS, about 116 days of rewards.
+    /// Whole VVS minted to the farms' account when the farms open (`vvs.farmRewardFunding`; by
+    /// default 10^11, about 116 days of rewards).
     var rewardFunding = "100000000000"
     /// Allocation points of each seed pool's farm; the CRO-VVS farm weighs double, as VVS's own
     /// pair does on the Craftsman.

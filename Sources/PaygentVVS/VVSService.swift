@@ -21,7 +21,7 @@ public enum VVSService {
         PoolHandlers(store: store, tokens: tokens).register(on: server)
         environment.health.report("pools") { tokens.ready ? "\((try? store.all().filter(\.ready).count) ?? 0)" : "opening" }
         let keys = try PoolKeys(directory: environment.directory, random: environment.random)
-        let farmSettings = FarmSettings()
+        let farmSettings = FarmSettings(rewardFunding: try environment.config.vvsFarmRewardFunding())
         let seeder = PoolSeeder(
             store: store, payments: payments, keys: keys, now: environment.time.now, random: environment.random, farms: farmSettings,
             logger: environment.logger)
@@ -39,7 +39,7 @@ public enum VVSService {
         ).register(on: server)
         FarmHandler(
             store: store, tokens: tokens, payments: payments, keys: keys, queue: queue, settler: settler, settings: farmSettings,
-            publisher: environment.publisher, time: environment.time, random: environment.random
+            publisher: environment.publisher, time: environment.time, random: environment.random, logger: environment.logger
         ).register(on: server)
         let (clock, logger) = (environment.time.clock, environment.logger)
         environment.background.run("pool opening") {

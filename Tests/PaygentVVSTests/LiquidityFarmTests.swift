@@ -21,8 +21,8 @@ final class LiquidityFarmTests: XCTestCase {
         let vvs: InProcessService
         let wallet: WalletInfo
 
-        static func start() async throws -> System {
-            let deployment = try TestDeployment()
+        static func start(settings: [(section: String, key: String, value: String)] = []) async throws -> System {
+            let deployment = try TestDeployment(settings: settings)
             let time = ManualTime("2026-12-02T12:00:00Z")
             let payments = try await InProcessService(PaymentsService.definition, deployment: deployment, time: time.service)
             let vvs = try await InProcessService(VVSService.definition, deployment: deployment, time: time.service)
@@ -177,6 +177,29 @@ final class LiquidityFarmTests: XCTestCase {
     }
 
     func payments(_ system: System) -> RPCClient { system.payments.client }
+
+    /// MasterChef's `safeVVSTransfer`: when the farms' account holds less VVS than a stake has
+    /// earned, it pays what it holds, and the LP always comes back.
+    func testUnstakeReturnsTheLPWhenTheRewardsHaveRunOut() async throws {
+        let system = try await System.start(settings: [("vvs", "farmRewardFunding", "2000")])
+        defer { Task { try? await system.stop() } }
+        let vvs = system.vvs.client
+        let added = try await vvs.call(
+            VVSMethod.addLiquidity, AddLiquidityRequest(wallet: "provider", tokenA: "CRO", tokenB: "USDC", amountA: "1000", amountB: "100"))
+        let lp = try Amount(baseUnits: added.liquidity.baseUnits).formatted(decimals: 18)
+        _ = try await vvs.call(VVSMethod.farmStake, FarmRequest(wallet: "provider", pool: "CRO-USDC", amount: lp))
+        // Ten seconds earn 10 × 10,000 × 100/700 ≈ 14,286 VVS; the account holds 2,000.
+        await system.time.advance(by: .seconds(10))
+        let pending = try await vvs.call(VVSMethod.farmPending, FarmPendingRequest(wallet: "provider"))
+        XCTAssertGreaterThan(pending.positions.first?.pending.baseUnits ?? 0, BigUInt(2000) * Self.e18)
+        let unstaked = try await vvs.call(VVSMethod.farmUnstake, FarmRequest(wallet: "provider", pool: "CRO-USDC", amount: lp))
+        XCTAssertEqual(unstaked.reward.baseUnits, BigUInt(2000) * Self.e18, "all the account held")
+        let heldLP = try await system.balance(system.wallet.address, added.lpToken)
+        XCTAssertEqual(heldLP, added.liquidity.baseUnits, "the LP came back")
+        let vvsHeld = try await system.balance(system.wallet.address, "VVS")
+        XCTAssertEqual(vvsHeld, BigUInt(2000) * Self.e18)
+        try await system.stop()
+    }
 
     /// Every bad input is refused with its reason, and nothing moves.
     func testBadLiquidityAndFarmInputMovesNothing() async throws {
