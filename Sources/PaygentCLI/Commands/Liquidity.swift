@@ -107,7 +107,7 @@ struct Liquidity: AsyncParsableCommand {
                 for position in reply.positions {
                     table.rows.append([
                         position.pool, position.liquidity.formatted(decimals: 18), position.staked.formatted(decimals: 18),
-                        "\(Swap.decimal(Double(position.sharePPM) / 10_000))%",
+                        position.sharePPM == 0 ? "< 0.0001%" : "\(Swap.decimal(Double(position.sharePPM) / 10_000))%",
                         "\(position.amount0.formatted(decimals: position.decimals0)) \(position.token0) + "
                             + "\(position.amount1.formatted(decimals: position.decimals1)) \(position.token1)",
                     ])

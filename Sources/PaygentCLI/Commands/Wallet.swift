@@ -54,7 +54,8 @@ struct Wallet: AsyncParsableCommand {
             let style = Style.forStandardOutput()
             print(style.bold(reply.owner))
             var table = Table(headers: ["TOKEN", "BALANCE", "BASE UNITS"])
-            for balance in reply.balances {
+            // Created tokens (LP tokens, one per pool) are listed only when held; --json lists all.
+            for balance in reply.balances where balance.token.minter == nil || balance.amount.baseUnits > 0 {
                 table.rows.append([
                     balance.token.symbol, balance.amount.formatted(decimals: balance.token.decimals, minimumFractionDigits: 2),
                     balance.amount.description,
