@@ -58,7 +58,10 @@ struct FarmHandler: HandlerGroup {
         }
         for (method, kind) in [(VVSMethod.farmStake, FarmReply.Kind.stake), (VVSMethod.farmHarvest, .harvest), (VVSMethod.farmUnstake, .unstake)] {
             server.register(method) { request, context in
-                let reply = try await queue.serially { try await run(kind, request, method: method.name, idempotencyKey: context.idempotencyKey) }
+                let reply = try await queue.serially {
+                    await settler.drainSwaps()
+                    return try await run(kind, request, method: method.name, idempotencyKey: context.idempotencyKey)
+                }
                 publisher.publish(VVSEvent.farm, reply)
                 return reply
             }

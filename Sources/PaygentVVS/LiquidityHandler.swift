@@ -39,12 +39,18 @@ struct LiquidityHandler: HandlerGroup {
 
     func register(on server: RPCServer) {
         server.register(VVSMethod.addLiquidity) { request, context in
-            let reply = try await queue.serially { try await add(request, idempotencyKey: context.idempotencyKey) }
+            let reply = try await queue.serially {
+                await settler.drainSwaps()
+                return try await add(request, idempotencyKey: context.idempotencyKey)
+            }
             publish(reply)
             return reply
         }
         server.register(VVSMethod.removeLiquidity) { request, context in
-            let reply = try await queue.serially { try await remove(request, idempotencyKey: context.idempotencyKey) }
+            let reply = try await queue.serially {
+                await settler.drainSwaps()
+                return try await remove(request, idempotencyKey: context.idempotencyKey)
+            }
             publish(reply)
             return reply
         }

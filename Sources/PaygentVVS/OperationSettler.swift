@@ -14,7 +14,15 @@ import PaygentWire
 struct OperationSettler: Sendable {
     let store: PoolStore
     let payments: RPCClient
+    let blocks: SwapBlocks
+    let pending: PendingSwaps
     let logger: Logger
+
+    /// Waits until every swap priced so far has settled: a deposit or farm operation is priced
+    /// on the recorded reserves. Call it in the swaps' queue, before pricing.
+    func drainSwaps() async {
+        await blocks.drain()
+    }
 
     /// Settles the operation and answers `reply` with its batch's transactions; `request` and
     /// `reply` are recorded for a retry under the same idempotency key (`IdempotentWrites`).
@@ -28,6 +36,7 @@ struct OperationSettler: Sendable {
         do {
             receipt = try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: key)
         } catch where SwapHandler.outcomeUnknown(error.code) {
+            pending.mark()
             throw PaygentError(.unavailable, "\(kind) \(id) was sent and its outcome is not known yet (\(error.message)); it is resolved before the next operation")
         } catch {
             try store.operationFinished(id: id, settled: false, error: error.message)

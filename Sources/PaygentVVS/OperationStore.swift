@@ -174,3 +174,90 @@ struct RecordedWrite {
     var transactions: [String]
     var error: String?
 }
+
+/// A swap as it enters a block: recorded pending with the block, before the block leaves.
+struct BlockMember: Sendable {
+    var id: String
+    var key: String
+    var wallet: String
+    var transferCount: Int
+    var request: Data
+    var reply: Data
+}
+
+extension PoolStore {
+    // MARK: swap blocks
+
+    /// Records a block's batch and its swaps, pending, in one transaction, before it is sent.
+    func blockPending(id: String, key: String, batch: Data, members: [BlockMember], now: Date) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO swap_block (id, idempotency_key, batch, state, created_at) VALUES (?, ?, ?, 'pending', ?)",
+                arguments: [id, key, batch, now.timeIntervalSince1970])
+            for (position, member) in members.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO swap (id, idempotency_key, wallet, batch, state, created_at, request, reply, block_id, block_position, transfer_count)
+                        VALUES (?, ?, ?, x'', 'pending', ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        member.id, member.key, member.wallet, now.timeIntervalSince1970, member.request, member.reply, id, position, member.transferCount,
+                    ])
+            }
+        }
+    }
+
+    /// Closes a block. Settled: each swap gets its slice of the receipt's transactions (in
+    /// order), and the pools their reserves after it. Refused: nothing moved; the swap that made
+    /// the ledger refuse (when known) is recorded failed, the others are forgotten, so that each
+    /// can be priced and sent again under its key.
+    func blockFinished(id: String, settled: Bool, transactions: [String], error: String?, culprit: Int?, reserves: [(id: String, BigUInt, BigUInt)])
+        throws
+    {
+        try write { db in
+            guard try String.fetchOne(db, sql: "SELECT state FROM swap_block WHERE id = ?", arguments: [id]) == "pending" else { return }
+            try db.execute(sql: "UPDATE swap_block SET state = ?, error = ? WHERE id = ?", arguments: [settled ? "settled" : "failed", error, id])
+            let members = try GRDB.Row.fetchAll(
+                db, sql: "SELECT id, block_position, transfer_count FROM swap WHERE block_id = ? ORDER BY block_position", arguments: [id])
+            var next = 0
+            for member in members {
+                let count: Int = member["transfer_count"]
+                let swap: String = member["id"]
+                if settled {
+                    let slice = transactions[min(next, transactions.count)..<min(next + count, transactions.count)]
+                    try db.execute(
+                        sql: "UPDATE swap SET state = 'settled', transactions = ? WHERE id = ?", arguments: [slice.joined(separator: ","), swap])
+                } else if member["block_position"] as Int == culprit {
+                    try db.execute(sql: "UPDATE swap SET state = 'failed', error = ?, block_id = NULL WHERE id = ?", arguments: [error, swap])
+                } else {
+                    try db.execute(sql: "DELETE FROM swap WHERE id = ?", arguments: [swap])
+                }
+                next += count
+            }
+            for (pool, reserve0, reserve1) in reserves {
+                try db.execute(
+                    sql: "UPDATE pool SET reserve0 = ?, reserve1 = ? WHERE id = ?", arguments: [reserve0.description, reserve1.description, pool])
+            }
+        }
+    }
+
+    /// Blocks sent and not closed (a crash, or an answer lost).
+    func pendingBlocks() throws -> [(id: String, key: String, batch: Data)] {
+        try database.read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT id, idempotency_key, batch FROM swap_block WHERE state = 'pending' ORDER BY created_at").map {
+                ($0["id"], $0["idempotency_key"], $0["batch"])
+            }
+        }
+    }
+
+    /// The routing over the ready pools with `projected` reserves in place of the recorded ones
+    /// (the swaps priced but not settled yet); the snapshot's own routing when there are none.
+    func routing(projected: [String: (BigUInt, BigUInt)]) throws -> Routing {
+        guard !projected.isEmpty else { return try routing() }
+        let pools = try all().filter(\.ready).map { row in
+            let reserves = projected[row.id] ?? (row.reserve0, row.reserve1)
+            return PoolReserves(id: row.id, token0: row.token0, token1: row.token1, reserve0: reserves.0, reserve1: reserves.1)
+        }
+        return Routing(pools: pools, router: Router(pools: pools, pathCache: pathCache))
+    }
+}

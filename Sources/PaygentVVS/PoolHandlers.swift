@@ -45,7 +45,8 @@ struct PoolHandlers: HandlerGroup {
         return token
     }
 
-    func quote(_ request: QuoteRequest) throws -> QuoteReply {
+    /// The best route over `routing` (by default, the recorded reserves).
+    func quote(_ request: QuoteRequest, routing given: PoolStore.Routing? = nil) throws -> QuoteReply {
         let known = try tokens.all()
         let from = try token(request.from, "from", in: known), to = try token(request.to, "to", in: known)
         guard from.symbol != to.symbol else { throw PaygentError(.badRequest, "from and to are the same token (\(from.symbol))") }
@@ -55,7 +56,7 @@ struct PoolHandlers: HandlerGroup {
         }
         let fixed = request.side == .exactInput ? from : to
         let amount = try Validate.amount(request.amount, decimals: fixed.decimals, field: "amount").baseUnits
-        let routing = try store.routing()
+        let routing = try given ?? store.routing()
         let (pools, router) = (routing.pools, routing.router)
         let found = request.side == .exactInput
             ? router.bestExactInput(amount, from: from.symbol, to: to.symbol)

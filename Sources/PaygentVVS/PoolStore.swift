@@ -12,7 +12,7 @@ final class PoolStore: Sendable {
     /// The pools as last read, for quotes without a database read; dropped by every write. The
     /// generation tells a read that raced a write (its rows are answered, not kept).
     private let snapshot = Mutex<(rows: [Row]?, routing: Routing?, generation: UInt64)>((nil, nil, 0))
-    private let pathCache = PathCache()
+    let pathCache = PathCache()
 
     /// The ready pools as routing sees them, and a router over them, kept with the snapshot.
     struct Routing: Sendable {
@@ -90,6 +90,22 @@ final class PoolStore: Sendable {
             ALTER TABLE operation ADD COLUMN request BLOB;
             ALTER TABLE operation ADD COLUMN reply BLOB;
             ALTER TABLE operation ADD COLUMN transactions TEXT;
+            """),
+        // Swaps settle in blocks: the swaps priced while the last block was in flight go to the
+        // ledger together, as one all-or-nothing batch under the block's key.
+        Migration("v5 swap blocks", """
+            CREATE TABLE swap_block (
+                id TEXT PRIMARY KEY,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                batch BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'settled', 'failed')),
+                error TEXT,
+                created_at REAL NOT NULL
+            );
+            ALTER TABLE swap ADD COLUMN block_id TEXT REFERENCES swap_block(id);
+            ALTER TABLE swap ADD COLUMN block_position INTEGER;
+            ALTER TABLE swap ADD COLUMN transfer_count INTEGER;
+            CREATE INDEX swap_block_members ON swap(block_id, block_position);
             """),
     ]
 
@@ -169,18 +185,6 @@ final class PoolStore: Sendable {
         try write { db in
             try db.execute(
                 sql: "UPDATE pool SET reserve0 = ?, reserve1 = ? WHERE id = ?", arguments: [reserve0.description, reserve1.description, id])
-        }
-    }
-
-    /// Records a swap's batch before it is sent.
-    func swapPending(id: String, key: String, wallet: String, batch: Data, request: Data, reply: Data, now: Date) throws {
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO swap (id, idempotency_key, wallet, batch, state, created_at, request, reply)
-                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
-                    """,
-                arguments: [id, key, wallet, batch, now.timeIntervalSince1970, request, reply])
         }
     }
 

@@ -10,20 +10,21 @@ import PaygentTransport
 import PaygentVVSAPI
 import PaygentWire
 
-/// `vvs.swap`. Swaps run one at a time (`SwapQueue`): each is quoted on the reserves it settles
-/// against, so none is priced on stale reserves. For each:
+/// `vvs.swap`. Swaps are priced one at a time (`SwapQueue`), each on the reserves the swaps
+/// before it leave, and settle in blocks (`SwapBlocks`). For each:
 ///
-/// 1. the route is quoted again; a result beyond the caller's bound, or a passed deadline, is
-///    refused with nothing moved;
-/// 2. the payments service signs (without settling) the wallet's input to the first pool, under
-///    the swap's idempotency key (`payments.wallet_authorize`), and the service signs each pool's
-///    payout (to the next pool, the last to the wallet) with the pool's key;
+/// 1. the route is quoted again on those reserves; a result beyond the caller's bound, or a
+///    passed deadline, is refused with nothing moved;
+/// 2. the payments service signs (without settling) the wallet's input to the first pool
+///    (`payments.wallet_authorize`), and the service signs each pool's payout (to the next pool,
+///    the last to the wallet) with the pool's key;
 /// 3. the pair check (`ConstantProduct.checkSwap`) is run on every pool's balances after the
 ///    swap: a failure is a bug, logged critical, and refused;
-/// 4. the batch is recorded pending, then settled all or nothing (`payments.settle`, same key);
-///    the pools' new reserves are recorded with the outcome, then read back from the ledger.
+/// 4. the swap joins the open block; a block is recorded pending with its swaps, then settled all
+///    or nothing (`payments.settle`, the block's key); the pools' new reserves are recorded with
+///    the outcome, then checked against the ledger.
 ///
-/// A swap found pending at start (a crash during 4) is sent again under its key before any new
+/// A block found pending at start (a crash during 4) is sent again under its key before any new
 /// swap: the ledger settles it once (or answers its first receipt), or refuses it once expired.
 struct SwapHandler: HandlerGroup {
     let store: PoolStore
@@ -34,6 +35,9 @@ struct SwapHandler: HandlerGroup {
     let seeder: PoolSeeder
     /// Liquidity and farm operations left pending are resolved with the swaps.
     let settler: OperationSettler
+    let blocks: SwapBlocks
+    /// Set when something may be left pending: the next pricing resolves it first.
+    let pending: PendingSwaps
     let publisher: Publisher
     let time: ServiceTime
     let random: RandomSource
@@ -42,7 +46,7 @@ struct SwapHandler: HandlerGroup {
 
     func register(on server: RPCServer) {
         server.register(VVSMethod.swap) { request, context in
-            let reply = try await queue.serially { try await swap(request, idempotencyKey: context.idempotencyKey) }
+            let reply = try await swap(request, idempotencyKey: context.idempotencyKey)
             context.logger.info("swap settled", metadata: [
                 "vvs.swap": "\(reply.id)", "vvs.path": "\(reply.path.joined(separator: ">"))", "vvs.in": "\(reply.amountIn)",
                 "vvs.out": "\(reply.amountOut)",
@@ -51,54 +55,99 @@ struct SwapHandler: HandlerGroup {
         }
     }
 
+    /// How many times a swap is priced again after the block before it was refused.
+    static let maxAttempts = 5
+
     private func swap(_ request: SwapRequest, idempotencyKey: String?) async throws -> SwapReply {
         let id = IdempotentWrites.id(prefix: "swap", method: VVSMethod.swap.name, key: idempotencyKey, random: random)
         let fingerprint = try IdempotentWrites.fingerprint(request)
+        // One request per id at a time: a retry sent while the first is under way waits for it.
+        let waitUntil = ContinuousClock.now + .seconds(30)
+        while !(await blocks.claim(id)) {
+            guard ContinuousClock.now < waitUntil else { throw PaygentError(.unavailable, "swap \(id) is still under way; try again shortly") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        do {
+            let reply = try await claimed(request, id: id, fingerprint: fingerprint)
+            await blocks.release(id)
+            return reply
+        } catch {
+            await blocks.release(id)
+            throw error
+        }
+    }
+
+    private func claimed(_ request: SwapRequest, id: String, fingerprint: Data) async throws -> SwapReply {
         if let replayed = try IdempotentWrites.replay(try store.recorded(in: .swap, id: id), request: fingerprint, as: SwapReply.self) {
             return replayed
         }
+        for attempt in 0..<Self.maxAttempts {
+            let ticket = try await queue.serially {
+                await blocks.add(try await price(request, id: id, fingerprint: fingerprint, attempt: attempt))
+            }
+            switch await ticket.outcome() {
+            case .settled(let reply):
+                publisher.publish(VVSEvent.swap, reply)
+                return reply
+            case .refused(let error):
+                throw error
+            case .reprice:
+                continue
+            }
+        }
+        throw PaygentError(.unavailable, "swap \(id) was priced \(Self.maxAttempts) times on reserves that changed under it; nothing moved; try again")
+    }
+
+    /// Prices a swap on the reserves the swaps before it leave, gets the wallet's signed input
+    /// and signs the pools' payouts. Runs in the swaps' queue, one at a time.
+    private func price(_ request: SwapRequest, id: String, fingerprint: Data, attempt: Int) async throws -> SwapBlocks.Priced {
         let now = time.now()
         let deadline = request.deadline ?? now.addingTimeInterval(120)
         guard deadline >= now else {
             throw PaygentError(.failedPrecondition, "the swap's deadline passed at \(deadline.formatted(.iso8601)); nothing moved")
         }
+        let (projected, generation) = await blocks.projection()
+        let routing = try store.routing(projected: projected)
         let quote = try PoolHandlers(store: store, tokens: tokens).quote(
-            QuoteRequest(from: request.from, to: request.to, amount: request.amount, side: request.side, slippageBps: request.slippageBps))
+            QuoteRequest(from: request.from, to: request.to, amount: request.amount, side: request.side, slippageBps: request.slippageBps),
+            routing: routing)
         let known = try tokens.all()
         guard let from = known[quote.path.first ?? ""], let to = known[quote.path.last ?? ""] else {
             throw PaygentError(.internal, "the quote names an unknown token")
         }
         try checkBound(request, quote, from: from, to: to)
 
-        let pools = Dictionary(uniqueKeysWithValues: try store.all().map { ($0.id, $0) })
-        let route = try quote.pools.map { id throws(PaygentError) -> PoolStore.Row in
-            guard let pool = pools[id] else { throw PaygentError(.internal, "the route names an unknown pool \(id)") }
-            return pool
+        let rows = Dictionary(uniqueKeysWithValues: try store.all().map { ($0.id, $0) })
+        let reservesNow = Dictionary(uniqueKeysWithValues: routing.pools.map { ($0.id, $0) })
+        let route = try quote.pools.map { id throws(PaygentError) -> (row: PoolStore.Row, reserves: PoolReserves) in
+            guard let row = rows[id], let reserves = reservesNow[id] else { throw PaygentError(.internal, "the route names an unknown pool \(id)") }
+            return (row, reserves)
         }
-        let hops = try hopAmounts(quote, route: route, first: quote.amountIn.baseUnits)
+        let hops = try hopAmounts(quote, route: route.map(\.reserves), first: quote.amountIn.baseUnits)
         let key = "vvs-swap-\(id)"
 
+        // A swap priced again signs a new input: the first one, never settled, expires.
         let input = try await payments.call(
             PaymentsMethod.walletAuthorize,
             WalletAuthorizeRequest(
-                wallet: request.wallet, to: route[0].address, token: from.symbol, amount: quote.amountIn.formatted(decimals: from.decimals),
+                wallet: request.wallet, to: route[0].row.address, token: from.symbol, amount: quote.amountIn.formatted(decimals: from.decimals),
                 validSeconds: PoolSigner.validSeconds),
-            deadline: .seconds(10), idempotencyKey: key)
+            deadline: .seconds(10), idempotencyKey: attempt == 0 ? key : "\(key)-\(attempt)")
         // The pools pay out only against exactly the input priced: this token, this amount, to
         // the first pool of the route.
         guard input.token.lowercased() == from.address.lowercased(), input.value.baseUnits == hops[0],
-            input.to.lowercased() == route[0].address.lowercased()
+            input.to.lowercased() == route[0].row.address.lowercased()
         else {
-            throw PaygentError(.internal, "the wallet's authorization is not for \(quote.amountIn) \(from.symbol) to pool \(route[0].id); refused, nothing moved")
+            throw PaygentError(.internal, "the wallet's authorization is not for \(quote.amountIn) \(from.symbol) to pool \(route[0].row.id); refused, nothing moved")
         }
-        var batch = [input]
+        var transfers = [input]
         var reserves: [(id: String, BigUInt, BigUInt)] = []
         let validBefore = PoolSigner.validBefore(now)
-        for (step, pool) in route.enumerated() {
+        for (step, (row, pool)) in route.enumerated() {
             let (tokenIn, tokenOut) = (quote.path[step], quote.path[step + 1])
             let (amountIn, amountOut) = (hops[step], hops[step + 1])
-            let recipient = step + 1 < route.count ? route[step + 1].address : input.from
-            batch.append(try signer.transfer(from: try keys.key(pool: pool.id), token: tokenOut, amount: amountOut, to: recipient, validBefore: validBefore))
+            let recipient = step + 1 < route.count ? route[step + 1].row.address : input.from
+            transfers.append(try signer.transfer(from: try keys.key(pool: row.id), token: tokenOut, amount: amountOut, to: recipient, validBefore: validBefore))
             // The pair's own check, on the pool's balances after this hop.
             let inIsToken0 = pool.token0 == tokenIn
             let after0 = inIsToken0 ? pool.reserve0 + amountIn : pool.reserve0 - amountOut
@@ -112,34 +161,72 @@ struct SwapHandler: HandlerGroup {
             }
             reserves.append((pool.id, after0, after1))
         }
-        let settle = SettleRequest(transfers: batch)
         // For an exact output the last payout may exceed the amount asked by the rounding of
         // getAmountIn; the reply says what was paid.
-        var reply = SwapReply(
+        let reply = SwapReply(
             id: id, path: quote.path, pools: quote.pools, amountIn: quote.amountIn, amountOut: try Amount(baseUnits: hops[hops.count - 1]),
             decimalsIn: from.decimals, decimalsOut: to.decimals, trader: input.from, transactions: [])
-        try store.swapPending(
-            id: id, key: key, wallet: input.from, batch: try JSONEncoder().encode(settle), request: fingerprint,
-            reply: try IdempotentWrites.encode(reply), now: now)
+        let member = BlockMember(
+            id: id, key: key, wallet: input.from, transferCount: transfers.count, request: fingerprint, reply: try IdempotentWrites.encode(reply))
+        return SwapBlocks.Priced(member: member, transfers: transfers, reserves: reserves, reply: reply, generation: generation)
+    }
+
+    /// Sends a block: recorded pending with its swaps, settled under its key as one batch, then
+    /// closed with the pools' reserves after its last swap, which are checked against the ledger.
+    func settle(block id: String, _ swaps: [SwapBlocks.Priced]) async -> SwapBlocks.BlockOutcome {
+        let key = "vvs-block-\(id)"
+        let batch = SettleRequest(transfers: swaps.flatMap(\.transfers))
+        var reserves: [String: (BigUInt, BigUInt)] = [:]
+        for swap in swaps { for (pool, reserve0, reserve1) in swap.reserves { reserves[pool] = (reserve0, reserve1) } }
+        do {
+            try store.blockPending(id: id, key: key, batch: try JSONEncoder().encode(batch), members: swaps.map(\.member), now: time.now())
+        } catch {
+            return .refused(PaygentError(.internal, "the swaps could not be recorded, nothing moved: \(error)"), culprit: nil)
+        }
         let receipt: LedgerReceipt
         do {
-            receipt = try await payments.call(PaymentsMethod.settle, settle, deadline: .seconds(10), idempotencyKey: key)
+            receipt = try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: key)
         } catch where Self.outcomeUnknown(error.code) {
-            // Sent, outcome unknown: left pending; the next swap (or start) resolves it first.
-            throw PaygentError(.unavailable, "the swap \(id) was sent and its outcome is not known yet (\(error.message)); it is resolved before the next swap")
+            pending.mark()
+            return .unknown(error)
         } catch {
-            try store.swapFinished(id: id, settled: false, error: error.message, reserves: [])
-            throw PaygentError(error.code, "the ledger refused the swap, nothing moved: \(error.message)")
+            let culprit = Self.culprit(of: error, in: swaps.map(\.transfers.count))
+            do {
+                try store.blockFinished(id: id, settled: false, transactions: [], error: error.message, culprit: culprit, reserves: [])
+            } catch {
+                pending.mark()
+            }
+            return .refused(PaygentError(error.code, "the ledger refused the swap, nothing moved: \(error.message)"), culprit: culprit)
         }
-        reply.transactions = receipt.transactions.map(\.hash)
-        try store.swapFinished(id: id, settled: true, error: nil, transactions: reply.transactions, reserves: reserves)
-        try await seeder.reconcile(only: Set(route.map(\.id)))
-        publisher.publish(VVSEvent.swap, reply)
-        let handlers = PoolHandlers(store: store, tokens: tokens)
-        for pool in try store.all() where reply.pools.contains(pool.id) {
-            publisher.publish(VVSEvent.pool, topic: "vvs.pool.\(pool.id)", try handlers.info(pool, known))
+        let transactions = receipt.transactions.map(\.hash)
+        do {
+            try store.blockFinished(
+                id: id, settled: true, transactions: transactions, error: nil, culprit: nil, reserves: reserves.map { ($0.key, $0.value.0, $0.value.1) })
+            try await seeder.reconcile(only: Set(reserves.keys))
+            let known = try tokens.all()
+            let handlers = PoolHandlers(store: store, tokens: tokens)
+            for pool in try store.all() where reserves[pool.id] != nil {
+                publisher.publish(VVSEvent.pool, topic: "vvs.pool.\(pool.id)", try handlers.info(pool, known))
+            }
+        } catch {
+            // Settled on the ledger: the records catch up from it at the next resolution.
+            logger.error("a settled block could not be recorded; the records follow the ledger next", metadata: ["vvs.block": "\(id)", "error": "\(error)"])
+            pending.mark()
         }
-        return reply
+        return .settled(transactions: transactions)
+    }
+
+    /// The position of the swap whose transfer the ledger refused ("transfer N: …"), if it said.
+    static func culprit(of error: PaygentError, in transferCounts: [Int]) -> Int? {
+        guard let range = error.message.range(of: "transfer ") else { return nil }
+        let digits = error.message[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        guard let index = Int(digits), error.message[range.upperBound...].dropFirst(digits.count).first == ":" else { return nil }
+        var end = 0
+        for (position, count) in transferCounts.enumerated() {
+            end += count
+            if index < end { return position }
+        }
+        return nil
     }
 
     /// The caller's bound: for an exact input the least output, for an exact output the most input.
@@ -170,10 +257,10 @@ struct SwapHandler: HandlerGroup {
 
     /// The amount entering each hop and, last, the output: the quote's route worked forward from
     /// its input (for an exact output the quote's input already buys at least the output).
-    private func hopAmounts(_ quote: QuoteReply, route: [PoolStore.Row], first: BigUInt) throws -> [BigUInt] {
+    private func hopAmounts(_ quote: QuoteReply, route: [PoolReserves], first: BigUInt) throws -> [BigUInt] {
         var amounts = [first]
         for (step, pool) in route.enumerated() {
-            let reserves = pool.token0 == quote.path[step] ? (pool.reserve0, pool.reserve1) : (pool.reserve1, pool.reserve0)
+            let reserves = pool.reserves(in: quote.path[step])
             amounts.append(try ConstantProduct.amountOut(amounts[step], reserveIn: reserves.0, reserveOut: reserves.1))
         }
         guard amounts.last! >= quote.amountOut.baseUnits else { throw PaygentError(.internal, "the route gives less than its quote") }
@@ -189,6 +276,7 @@ struct SwapHandler: HandlerGroup {
     /// answered from the ledger's log), or is refused once its authorizations have expired.
     func resolvePending() async throws {
         try await settler.resolvePending()
+        try await resolvePendingBlocks()
         let pendingSwaps = try store.pendingSwaps()
         guard !pendingSwaps.isEmpty else { return }
         for pending in pendingSwaps {
@@ -208,6 +296,34 @@ struct SwapHandler: HandlerGroup {
             case .failure(let error):
                 try store.swapFinished(id: pending.id, settled: false, error: error.message, reserves: [])
                 logger.notice("a swap left pending by a crash did not settle", metadata: ["vvs.swap": "\(pending.id)", "error": "\(error.message)"])
+            }
+        }
+        try await seeder.reconcile()
+    }
+
+    /// Blocks a crash (or a lost answer) left pending, except the one on its way now: each sent
+    /// again under its key settles once, or is refused (its swaps forgotten, nothing moved).
+    private func resolvePendingBlocks() async throws {
+        let pendingBlocks = try store.pendingBlocks()
+        guard !pendingBlocks.isEmpty else { return }
+        let flying = await blocks.flying
+        for block in pendingBlocks where block.id != flying {
+            let batch = try JSONDecoder().decode(SettleRequest.self, from: block.batch)
+            let outcome: Result<LedgerReceipt, PaygentError>
+            do {
+                outcome = .success(try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: block.key))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let receipt):
+                try store.blockFinished(id: block.id, settled: true, transactions: receipt.transactions.map(\.hash), error: nil, culprit: nil, reserves: [])
+                logger.notice("a block of swaps left pending is settled", metadata: ["vvs.block": "\(block.id)"])
+            case .failure(let error) where Self.outcomeUnknown(error.code):
+                throw PaygentError(.unavailable, "block \(block.id) is still unresolved (\(error.message)); try again shortly")
+            case .failure(let error):
+                try store.blockFinished(id: block.id, settled: false, transactions: [], error: error.message, culprit: nil, reserves: [])
+                logger.notice("a block of swaps left pending did not settle", metadata: ["vvs.block": "\(block.id)", "error": "\(error.message)"])
             }
         }
         try await seeder.reconcile()

@@ -1,4 +1,5 @@
 import Logging
+import PaygentWire
 import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
@@ -27,11 +28,15 @@ public enum VVSService {
             logger: environment.logger)
         let pending = PendingSwaps()
         let queue = SwapQueue { try await pending.resolve() }
-        let settler = OperationSettler(store: store, payments: payments, logger: environment.logger)
+        let random = environment.random
+        let sender = BlockSender()
+        let blocks = SwapBlocks(newBlockID: { "blk_" + Hex.encode(random.bytes(6)) }) { id, swaps in await sender.send(id, swaps) }
+        let settler = OperationSettler(store: store, payments: payments, blocks: blocks, pending: pending, logger: environment.logger)
         let swaps = SwapHandler(
-            store: store, tokens: tokens, payments: payments, keys: keys, queue: queue, seeder: seeder, settler: settler,
-            publisher: environment.publisher, time: environment.time, random: environment.random, logger: environment.logger)
+            store: store, tokens: tokens, payments: payments, keys: keys, queue: queue, seeder: seeder, settler: settler, blocks: blocks,
+            pending: pending, publisher: environment.publisher, time: environment.time, random: environment.random, logger: environment.logger)
         pending.handler.withLock { $0 = swaps }
+        sender.handler.withLock { $0 = swaps }
         swaps.register(on: server)
         LiquidityHandler(
             store: store, tokens: tokens, payments: payments, keys: keys, queue: queue, seeder: seeder, settler: settler,
@@ -58,12 +63,34 @@ public enum VVSService {
     }
 }
 
-/// The swap handler, for its queue to resolve pending swaps before each swap (the queue is made
-/// before the handler that holds it).
+/// The swap handler, for its queue to resolve what a crash or a lost answer left pending before
+/// the next swap or operation (the queue is made before the handler that holds it). It looks
+/// only when something may be pending: at start, and after an outcome was not known.
 final class PendingSwaps: Sendable {
     let handler = Mutex<SwapHandler?>(nil)
+    /// (something may be pending, marks so far)
+    private let state = Mutex<(dirty: Bool, marks: UInt64)>((true, 0))
+
+    func mark() {
+        state.withLock { $0 = (true, $0.marks &+ 1) }
+    }
 
     func resolve() async throws {
+        let (dirty, marks) = state.withLock { ($0.dirty, $0.marks) }
+        guard dirty else { return }
         try await handler.withLock { $0 }?.resolvePending()
+        state.withLock { if $0.marks == marks { $0.dirty = false } }
+    }
+}
+
+/// The swap handler, for the blocks to send through (made before the handler that holds them).
+final class BlockSender: Sendable {
+    let handler = Mutex<SwapHandler?>(nil)
+
+    func send(_ id: String, _ swaps: [SwapBlocks.Priced]) async -> SwapBlocks.BlockOutcome {
+        guard let handler = handler.withLock({ $0 }) else {
+            return .refused(PaygentError(.unavailable, "the vvs service is starting; try again shortly"), culprit: nil)
+        }
+        return await handler.settle(block: id, swaps)
     }
 }

@@ -114,6 +114,64 @@ final class SwapTests: XCTestCase {
         try await system.stop()
     }
 
+    /// Swaps settle in blocks, all or nothing: a swap the ledger refuses (its wallet cannot pay)
+    /// gets the refusal, and the swaps that shared its block, or were priced after it, are priced
+    /// again and settle, every one on the reserves the ones before it left.
+    func testARefusedSwapLeavesTheOthersOfItsBlockToSettle() async throws {
+        let system = try await System.start()
+        let vvs = system.vvs.client
+        let poor = try await system.payments.client.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "poor"))
+        _ = try await system.payments.client.call(PaymentsMethod.faucet, FaucetRequest(to: poor.address, token: "CRO", amount: "1"))
+        let start = try await system.pool("CRO-USDC")
+        var refusals: [PaygentError] = []
+        var settled: [SwapReply] = []
+        for _ in 0..<5 {
+            let outcomes = await withTaskGroup(of: Result<SwapReply, PaygentError>.self) { group in
+                for index in 0..<12 {
+                    let request = index == 3
+                        ? SwapRequest(wallet: "poor", from: "CRO", to: "USDC", amount: "1000", slippageBps: 5000)
+                        : SwapRequest(wallet: "trader", from: "CRO", to: "USDC", amount: "\(10 + index)", slippageBps: 5000)
+                    group.addTask {
+                        do throws(PaygentError) {
+                            return .success(try await vvs.call(VVSMethod.swap, request))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: [Result<SwapReply, PaygentError>]()) { $0.append($1) }
+            }
+            for outcome in outcomes {
+                switch outcome {
+                case .success(let reply): settled.append(reply)
+                case .failure(let error): refusals.append(error)
+                }
+            }
+        }
+        XCTAssertEqual(refusals.count, 5, "only the poor wallet's swaps: \(refusals.map(\.message))")
+        XCTAssertTrue(refusals.allSatisfy { $0.code == .failedPrecondition && $0.message.contains("insufficient_balance") }, "\(refusals.map(\.message))")
+        XCTAssertEqual(settled.count, 55)
+        XCTAssertTrue(settled.allSatisfy { $0.trader == system.wallet.address })
+        // Replayed in ledger order, on the starting reserves, every output is what was paid.
+        let history = try await system.payments.client.call(PaymentsMethod.ledgerHistory, LedgerHistoryRequest(owner: start.address, limit: 1000)).transactions
+        let sequence = Dictionary(history.map { ($0.hash, $0.sequence) }, uniquingKeysWith: min)
+        let croFirst = start.token0.symbol == "CRO"
+        var (cro, usdc) = croFirst ? (start.reserve0.baseUnits, start.reserve1.baseUnits) : (start.reserve1.baseUnits, start.reserve0.baseUnits)
+        for reply in settled.sorted(by: { sequence[$0.transactions[0]]! < sequence[$1.transactions[0]]! }) {
+            let withFee = reply.amountIn.baseUnits * 997
+            let out = withFee * usdc / (cro * 1000 + withFee)
+            XCTAssertEqual(reply.amountOut.baseUnits, out, reply.id)
+            (cro, usdc) = (cro + reply.amountIn.baseUnits, usdc - out)
+        }
+        let end = try await system.pool("CRO-USDC")
+        XCTAssertEqual(croFirst ? [end.reserve0.baseUnits, end.reserve1.baseUnits] : [end.reserve1.baseUnits, end.reserve0.baseUnits], [cro, usdc])
+        let ledgerCRO = try await system.balance(start.address, "CRO")
+        XCTAssertEqual(ledgerCRO, cro, "the record is the ledger")
+        let poorCRO = try await system.balance(poor.address, "CRO")
+        XCTAssertEqual(poorCRO, BigUInt(10).power(18), "nothing left the poor wallet")
+        try await system.stop()
+    }
+
     func testAMissedBoundOrDeadlineMovesNothing() async throws {
         let system = try await System.start()
         let vvs = system.vvs.client
