@@ -9,6 +9,7 @@ import PaygentServiceKit
 import PaygentTransport
 import PaygentVVSAPI
 import PaygentWire
+import Synchronization
 
 /// `vvs.swap`. Swaps are priced one at a time (`SwapQueue`), each on the reserves the swaps
 /// before it leave, and settle in blocks (`SwapBlocks`). For each:
@@ -81,9 +82,24 @@ struct SwapHandler: HandlerGroup {
         if let replayed = try IdempotentWrites.replay(try store.recorded(in: .swap, id: id), request: fingerprint, as: SwapReply.self) {
             return replayed
         }
-        for attempt in 0..<Self.maxAttempts {
+        let authorizations = Authorizations(key: "vvs-swap-\(id)")
+        if request.side == .exactInput, (request.deadline ?? .distantFuture) >= time.now() {
+            // The input of an exact-input swap is known before pricing: it is signed here, many
+            // at once, rather than one at a time in the queue (used there if the route still
+            // starts at the same pool).
+            let known = try tokens.all()
+            let routing = try store.routing(projected: await blocks.projection().reserves)
+            if let quote = try? PoolHandlers(store: store, tokens: tokens).quote(
+                QuoteRequest(from: request.from, to: request.to, amount: request.amount, side: .exactInput, slippageBps: request.slippageBps),
+                routing: routing), let from = known[quote.path.first ?? ""], let pool = try store.all().first(where: { $0.id == quote.pools.first })
+            {
+                try await authorizations.sign(
+                    wallet: request.wallet, to: pool.address, token: from, amount: quote.amountIn, payments: payments)
+            }
+        }
+        for _ in 0..<Self.maxAttempts {
             let ticket = try await queue.serially {
-                await blocks.add(try await price(request, id: id, fingerprint: fingerprint, attempt: attempt))
+                await blocks.add(try await price(request, id: id, fingerprint: fingerprint, authorizations: authorizations))
             }
             switch await ticket.outcome() {
             case .settled(let reply):
@@ -100,7 +116,7 @@ struct SwapHandler: HandlerGroup {
 
     /// Prices a swap on the reserves the swaps before it leave, gets the wallet's signed input
     /// and signs the pools' payouts. Runs in the swaps' queue, one at a time.
-    private func price(_ request: SwapRequest, id: String, fingerprint: Data, attempt: Int) async throws -> SwapBlocks.Priced {
+    private func price(_ request: SwapRequest, id: String, fingerprint: Data, authorizations: Authorizations) async throws -> SwapBlocks.Priced {
         let now = time.now()
         let deadline = request.deadline ?? now.addingTimeInterval(120)
         guard deadline >= now else {
@@ -126,13 +142,13 @@ struct SwapHandler: HandlerGroup {
         let hops = try hopAmounts(quote, route: route.map(\.reserves), first: quote.amountIn.baseUnits)
         let key = "vvs-swap-\(id)"
 
-        // A swap priced again signs a new input: the first one, never settled, expires.
-        let input = try await payments.call(
-            PaymentsMethod.walletAuthorize,
-            WalletAuthorizeRequest(
-                wallet: request.wallet, to: route[0].row.address, token: from.symbol, amount: quote.amountIn.formatted(decimals: from.decimals),
-                validSeconds: PoolSigner.validSeconds),
-            deadline: .seconds(10), idempotencyKey: attempt == 0 ? key : "\(key)-\(attempt)")
+        // The input signed before (for an exact input), if it is for this pool and amount;
+        // otherwise a new one (one never settled expires unused).
+        var signedInput = authorizations.matching(to: route[0].row.address, token: from, amount: quote.amountIn)
+        if signedInput == nil {
+            signedInput = try await authorizations.sign(wallet: request.wallet, to: route[0].row.address, token: from, amount: quote.amountIn, payments: payments)
+        }
+        guard let input = signedInput else { throw PaygentError(.internal, "no signed input") }
         // The pools pay out only against exactly the input priced: this token, this amount, to
         // the first pool of the route.
         guard input.token.lowercased() == from.address.lowercased(), input.value.baseUnits == hops[0],
@@ -352,5 +368,40 @@ actor SwapQueue {
         }
         try await before()
         return try await body()
+    }
+}
+
+/// The wallet's signed inputs for one swap request, each under its own idempotency key (the
+/// swap's, then `-1`, `-2`… for one signed again because the route or the amount changed).
+final class Authorizations: Sendable {
+    private let key: String
+    private let state = Mutex<(signed: [SignedTransferMessage], count: Int)>(([], 0))
+
+    init(key: String) {
+        self.key = key
+    }
+
+    /// A signed input to `to` of exactly `amount` of `token`, if one was signed.
+    func matching(to: String, token: TokenInfo, amount: Amount) -> SignedTransferMessage? {
+        state.withLock { state in
+            state.signed.last {
+                $0.to.lowercased() == to.lowercased() && $0.token.lowercased() == token.address.lowercased() && $0.value == amount
+            }
+        }
+    }
+
+    @discardableResult
+    func sign(wallet: String, to: String, token: TokenInfo, amount: Amount, payments: RPCClient) async throws(PaygentError) -> SignedTransferMessage {
+        let count = state.withLock { state in
+            defer { state.count += 1 }
+            return state.count
+        }
+        let signed = try await payments.call(
+            PaymentsMethod.walletAuthorize,
+            WalletAuthorizeRequest(
+                wallet: wallet, to: to, token: token.symbol, amount: amount.formatted(decimals: token.decimals), validSeconds: PoolSigner.validSeconds),
+            deadline: .seconds(10), idempotencyKey: count == 0 ? key : "\(key)-\(count)")
+        state.withLock { $0.signed.append(signed) }
+        return signed
     }
 }
