@@ -1,9 +1,9 @@
 import Logging
-import PaygentWire
 import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentTransport
 import PaygentVVSAPI
+import PaygentWire
 import Synchronization
 
 /// The vvs service (`paygent-vvs`): VVS Finance pools on the payments ledger, quotes over the best
