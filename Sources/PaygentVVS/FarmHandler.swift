@@ -75,11 +75,9 @@ struct FarmHandler: HandlerGroup {
     private func seconds(_ date: Date) -> UInt64 { UInt64(max(0, date.timeIntervalSince1970)) }
 
     private func run(_ kind: FarmReply.Kind, _ request: FarmRequest, method: String, idempotencyKey: String?) async throws -> FarmReply {
-        let id = IdempotentWrites.id(prefix: "farm", method: method, key: idempotencyKey, random: random)
-        let fingerprint = try IdempotentWrites.fingerprint(request)
-        if let replayed = try IdempotentWrites.replay(try store.recorded(in: .operation, id: id), request: fingerprint, as: FarmReply.self) {
-            return replayed
-        }
+        let (id, fingerprint, replayed) = try IdempotentWrites.begin(
+            request, prefix: "farm", method: method, key: idempotencyKey, in: .operation, store: store, random: random, as: FarmReply.self)
+        if let replayed { return replayed }
         let now = time.now()
         let known = try tokens.all()
         let rows = try store.farms()

@@ -37,6 +37,16 @@ enum IdempotentWrites {
         try fingerprint(reply)
     }
 
+    /// A write's id and recorded request, and its recorded answer if it was made before.
+    static func begin<Request: Encodable, Reply: SettledReply>(
+        _ request: Request, prefix: String, method: String, key: String?, in table: RecordTable, store: PoolStore, random: RandomSource,
+        as: Reply.Type
+    ) throws -> (id: String, fingerprint: Data, replayed: Reply?) {
+        let id = id(prefix: prefix, method: method, key: key, random: random)
+        let fingerprint = try fingerprint(request)
+        return (id, fingerprint, try replay(try store.recorded(in: table, id: id), request: fingerprint, as: Reply.self))
+    }
+
     /// The answer to a write already recorded under this id: its reply once settled, its refusal
     /// if it failed; `conflict` when the key came with another request. Nil when nothing is
     /// recorded (the write may go ahead).

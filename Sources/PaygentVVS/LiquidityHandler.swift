@@ -83,6 +83,21 @@ struct LiquidityHandler: HandlerGroup {
         return (pool, token0, token1)
     }
 
+    /// The least of a token a caller accepts; none when not given.
+    private static func minimum(_ text: String?, _ token: TokenInfo, field: String) throws(PaygentError) -> BigUInt {
+        guard let text else { return 0 }
+        return try Validate.amount(text, decimals: token.decimals, field: field, allowZero: true).baseUnits
+    }
+
+    /// The protocol fee's LP for the treasury, minted before a deposit's or withdrawal's own.
+    private func protocolFeeMint(_ fee: BigUInt, pool: PoolStore.Row, poolKey: PrivateKey, validBefore: BigUInt) throws -> [SignedSupplyMessage] {
+        guard fee > 0 else { return [] }
+        return [
+            try signer.supply(
+                .mint, minter: poolKey, token: pool.lpToken, account: try keys.key(account: .treasury).address.eip55, amount: fee, validBefore: validBefore)
+        ]
+    }
+
     private func deadline(_ requested: Date?, now: Date) throws(PaygentError) {
         let deadline = requested ?? now.addingTimeInterval(120)
         guard deadline >= now else {
@@ -91,24 +106,20 @@ struct LiquidityHandler: HandlerGroup {
     }
 
     private func add(_ request: AddLiquidityRequest, idempotencyKey: String?) async throws -> LiquidityReply {
-        let id = IdempotentWrites.id(prefix: "liq", method: VVSMethod.addLiquidity.name, key: idempotencyKey, random: random)
-        let fingerprint = try IdempotentWrites.fingerprint(request)
-        if let replayed = try IdempotentWrites.replay(try store.recorded(in: .operation, id: id), request: fingerprint, as: LiquidityReply.self) {
-            return replayed
-        }
+        let (id, fingerprint, replayed) = try IdempotentWrites.begin(
+            request, prefix: "liq", method: VVSMethod.addLiquidity.name, key: idempotencyKey, in: .operation, store: store, random: random,
+            as: LiquidityReply.self)
+        if let replayed { return replayed }
         let now = time.now()
         try deadline(request.deadline, now: now)
         let known = try tokens.all()
         let (pool, token0, token1) = try Self.pool(request.tokenA, request.tokenB, store: store, tokens: known)
         let aIsToken0 = request.tokenA.uppercased() == pool.token0
-        let desiredA = try Validate.amount(request.amountA, decimals: (aIsToken0 ? token0 : token1).decimals, field: "amountA").baseUnits
-        let desiredB = try Validate.amount(request.amountB, decimals: (aIsToken0 ? token1 : token0).decimals, field: "amountB").baseUnits
-        let minA = try request.amountAMin.map {
-            try Validate.amount($0, decimals: (aIsToken0 ? token0 : token1).decimals, field: "amountAMin", allowZero: true).baseUnits
-        } ?? 0
-        let minB = try request.amountBMin.map {
-            try Validate.amount($0, decimals: (aIsToken0 ? token1 : token0).decimals, field: "amountBMin", allowZero: true).baseUnits
-        } ?? 0
+        let (tokenA, tokenB) = aIsToken0 ? (token0, token1) : (token1, token0)
+        let desiredA = try Validate.amount(request.amountA, decimals: tokenA.decimals, field: "amountA").baseUnits
+        let desiredB = try Validate.amount(request.amountB, decimals: tokenB.decimals, field: "amountB").baseUnits
+        let minA = try Self.minimum(request.amountAMin, tokenA, field: "amountAMin")
+        let minB = try Self.minimum(request.amountBMin, tokenB, field: "amountBMin")
         let (desired, minimum) = aIsToken0 ? ((desiredA, desiredB), (minA, minB)) : ((desiredB, desiredA), (minB, minA))
         let amounts: (BigUInt, BigUInt)
         do {
@@ -147,11 +158,7 @@ struct LiquidityHandler: HandlerGroup {
         let wallet = transfers[0].from
         let validBefore = PoolSigner.validBefore(now)
         let poolKey = try keys.key(pool: pool.id)
-        var supplyChanges: [SignedSupplyMessage] = []
-        if fee > 0 {
-            supplyChanges.append(try signer.supply(
-                .mint, minter: poolKey, token: pool.lpToken, account: try keys.key(account: .treasury).address.eip55, amount: fee, validBefore: validBefore))
-        }
+        var supplyChanges = try protocolFeeMint(fee, pool: pool, poolKey: poolKey, validBefore: validBefore)
         supplyChanges.append(try signer.supply(.mint, minter: poolKey, token: pool.lpToken, account: wallet, amount: liquidity, validBefore: validBefore))
         let after = (pool.reserve0 + amounts.0, pool.reserve1 + amounts.1)
         let effect = OperationEffect(
@@ -170,16 +177,16 @@ struct LiquidityHandler: HandlerGroup {
     }
 
     private func remove(_ request: RemoveLiquidityRequest, idempotencyKey: String?) async throws -> LiquidityReply {
-        let id = IdempotentWrites.id(prefix: "liq", method: VVSMethod.removeLiquidity.name, key: idempotencyKey, random: random)
-        let fingerprint = try IdempotentWrites.fingerprint(request)
-        if let replayed = try IdempotentWrites.replay(try store.recorded(in: .operation, id: id), request: fingerprint, as: LiquidityReply.self) {
-            return replayed
-        }
+        let (id, fingerprint, replayed) = try IdempotentWrites.begin(
+            request, prefix: "liq", method: VVSMethod.removeLiquidity.name, key: idempotencyKey, in: .operation, store: store, random: random,
+            as: LiquidityReply.self)
+        if let replayed { return replayed }
         let now = time.now()
         try deadline(request.deadline, now: now)
         let known = try tokens.all()
         let (pool, token0, token1) = try Self.pool(request.tokenA, request.tokenB, store: store, tokens: known)
         let aIsToken0 = request.tokenA.uppercased() == pool.token0
+        let (tokenA, tokenB) = aIsToken0 ? (token0, token1) : (token1, token0)
         let liquidity = try Validate.amount(request.liquidity, decimals: 18, field: "liquidity").baseUnits
         let fee = ConstantProduct.protocolFee(reserves: (pool.reserve0, pool.reserve1), kLast: pool.kLast, supply: pool.lpSupply)
         let supply = pool.lpSupply + fee
@@ -189,12 +196,8 @@ struct LiquidityHandler: HandlerGroup {
         } catch {
             throw PaygentError(.failedPrecondition, "burning \(request.liquidity) LP returns nothing, or more than the pool's supply; nothing moved")
         }
-        let minA = try request.amountAMin.map {
-            try Validate.amount($0, decimals: (aIsToken0 ? token0 : token1).decimals, field: "amountAMin", allowZero: true).baseUnits
-        } ?? 0
-        let minB = try request.amountBMin.map {
-            try Validate.amount($0, decimals: (aIsToken0 ? token1 : token0).decimals, field: "amountBMin", allowZero: true).baseUnits
-        } ?? 0
+        let minA = try Self.minimum(request.amountAMin, tokenA, field: "amountAMin")
+        let minB = try Self.minimum(request.amountBMin, tokenB, field: "amountBMin")
         let minimum = aIsToken0 ? (minA, minB) : (minB, minA)
         for (amount, least, token) in [(amounts.0, minimum.0, token0), (amounts.1, minimum.1, token1)] where amount < least {
             throw PaygentError(
@@ -223,11 +226,7 @@ struct LiquidityHandler: HandlerGroup {
             try signer.transfer(from: poolKey, token: pool.token0, amount: amounts.0, to: wallet, validBefore: validBefore),
             try signer.transfer(from: poolKey, token: pool.token1, amount: amounts.1, to: wallet, validBefore: validBefore),
         ]
-        var supplyChanges: [SignedSupplyMessage] = []
-        if fee > 0 {
-            supplyChanges.append(try signer.supply(
-                .mint, minter: poolKey, token: pool.lpToken, account: try keys.key(account: .treasury).address.eip55, amount: fee, validBefore: validBefore))
-        }
+        var supplyChanges = try protocolFeeMint(fee, pool: pool, poolKey: poolKey, validBefore: validBefore)
         supplyChanges.append(try signer.supply(.burn, minter: poolKey, token: pool.lpToken, account: pool.address, amount: liquidity, validBefore: validBefore))
         let after = (pool.reserve0 - amounts.0, pool.reserve1 - amounts.1)
         let effect = OperationEffect(
