@@ -86,12 +86,15 @@ struct SwapHandler: HandlerGroup {
         if request.side == .exactInput, (request.deadline ?? .distantFuture) >= time.now() {
             // The input of an exact-input swap is known before pricing: it is signed here, many
             // at once, rather than one at a time in the queue (used there if the route still
-            // starts at the same pool).
+            // starts at the same pool). Not for a swap that would be refused as priced now: a
+            // signed input counts against the daily limit until it expires.
             let known = try tokens.all()
             let routing = try store.routing(projected: await blocks.projection().reserves)
             if let quote = try? PoolHandlers(store: store, tokens: tokens).quote(
                 QuoteRequest(from: request.from, to: request.to, amount: request.amount, side: .exactInput, slippageBps: request.slippageBps),
-                routing: routing), let from = known[quote.path.first ?? ""], let pool = try store.all().first(where: { $0.id == quote.pools.first })
+                routing: routing), let from = known[quote.path.first ?? ""], let to = known[quote.path.last ?? ""],
+                (try? checkBound(request, quote, from: from, to: to)) != nil,
+                let pool = try store.all().first(where: { $0.id == quote.pools.first })
             {
                 try await authorizations.sign(
                     wallet: request.wallet, to: pool.address, token: from, amount: quote.amountIn, payments: payments)

@@ -190,6 +190,8 @@ final class SwapTests: XCTestCase {
         ]
         let croBefore = try await system.balance(trader, "CRO")
         let poolsBefore = try await vvs.call(VVSMethod.pools, PoolsRequest()).pools
+        // A daily limit above every amount tried: a refused swap must not count against it.
+        _ = try await system.payments.client.call(PaymentsMethod.walletLimit, WalletLimitRequest(wallet: "trader", token: "CRO", amount: "1000000"))
         for (request, code, words) in refusals {
             do {
                 _ = try await vvs.call(VVSMethod.swap, request)
@@ -201,6 +203,9 @@ final class SwapTests: XCTestCase {
         }
         let value6 = try await system.balance(trader, "CRO")
         XCTAssertEqual(value6, croBefore)
+        let limits = try await system.payments.client.call(PaymentsMethod.walletList, WalletListRequest()).wallets.first { $0.name == "trader" }?.limits
+        let spent = limits?.first { $0.token == "CRO" }?.spentToday.baseUnits ?? 0
+        XCTAssertEqual(spent, BigUInt(100001) * BigUInt(10).power(18), "only the swap the ledger refused (its input was signed) counts, until it expires")
         let value7 = try await vvs.call(VVSMethod.pools, PoolsRequest()).pools
         XCTAssertEqual(value7, poolsBefore)
         try await system.stop()
