@@ -79,6 +79,11 @@ struct SwapHandler: HandlerGroup {
     }
 
     private func claimed(_ request: SwapRequest, id: String, fingerprint: Data) async throws -> SwapReply {
+        // Left pending (its block's outcome was not known): the queue resolves what is pending
+        // before it runs anything, so pass through it once before answering from the record.
+        if try store.recorded(in: .swap, id: id)?.state == "pending" {
+            try await queue.serially {}
+        }
         if let replayed = try IdempotentWrites.replay(try store.recorded(in: .swap, id: id), request: fingerprint, as: SwapReply.self) {
             return replayed
         }
