@@ -31,6 +31,8 @@ struct FarmHandler: HandlerGroup {
 
     func register(on server: RPCServer) {
         server.register(VVSMethod.farms) { _, _ in
+            // Like every vvs method: unavailable until the pools, their LP and the farms are open.
+            _ = try tokens.all()
             let rows = try store.farms()
             let accounting = accounting(rows)
             let total = accounting.totalAllocPoint
@@ -43,6 +45,7 @@ struct FarmHandler: HandlerGroup {
                 })
         }
         server.register(VVSMethod.farmPending) { request, _ in
+            _ = try tokens.all()
             let wallet = try await WalletDirectory(payments: payments).address(of: request.wallet)
             let rows = try store.farms()
             let accounting = accounting(rows)
