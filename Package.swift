@@ -141,7 +141,10 @@ let package = Package(
         .target(name: "PaygentMoonlanderAPI", dependencies: ["PaygentWire"]),
         .target(
             name: "PaygentMoonlander",
-            dependencies: ["PaygentMoonlanderAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "PaygentMoonlanderAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "BigInt", package: "BigInt"),
+            ]),
         .target(name: "PaygentOrchestratorAPI", dependencies: ["PaygentWire"]),
         .target(
             name: "PaygentOrchestrator",
@@ -238,7 +241,9 @@ let package = Package(
                 "PaygentVVS", "PaygentVVSAPI", "PaygentTestSupport", "PaygentPayments", "PaygentPaymentsAPI", "PaygentTransport", "PaygentWire",
                 "PaygentMoney", .product(name: "BigInt", package: "BigInt"),
             ]),
-        .testTarget(name: "PaygentMoonlanderTests", dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport"]),
+        .testTarget(
+            name: "PaygentMoonlanderTests",
+            dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentTestSupport"]),
         .testTarget(
             name: "PaygentIntegrationTests",

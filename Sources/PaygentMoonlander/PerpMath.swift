@@ -1,0 +1,185 @@
+import BigInt
+
+/// The arithmetic of a perpetual position against a liquidity vault, in integer base units: the
+/// same rules as GMX's `Vault.sol` (PnL `size·|P − entry|/entry`) with Moonlander's fee schedule.
+///
+/// Amounts (collateral, size, fees, PnL) are in the collateral token's base units (USDC, 6
+/// decimals); prices are USD with `priceDecimals` decimals (8, as Pyth publishes them). One
+/// rounding rule throughout: **always in the vault's favour**, as the contracts do — what the
+/// trader is owed rounds down, what the trader owes rounds up, and a liquidation price rounds
+/// towards liquidation.
+public enum PerpMath {
+    public static let priceDecimals = 8
+    static let bps = BigUInt(10_000)
+
+    public enum Side: String, Sendable, Codable, CaseIterable {
+        case long
+        case short
+    }
+
+    /// The fee schedule and risk limits of one market.
+    public struct Market: Sendable, Equatable {
+        public var maxLeverage: Int
+        public var openFeeBps: Int
+        public var closeFeeBps: Int
+        /// Charged on each open and on each close, in collateral base units ($0.30 = 300000).
+        public var executionFee: BigUInt
+        /// Charged on the size at each funding interval.
+        public var holdingFeeBps: Int
+        /// The margin a position must keep, in basis points of its size.
+        public var maintenanceMarginBps: Int
+        /// The funding rate per interval at full imbalance, and its cap, in millionths of size.
+        public var fundingFactorPPM: Int
+        public var maxFundingPPM: Int
+
+        public init(
+            maxLeverage: Int = 100, openFeeBps: Int = 5, closeFeeBps: Int = 5, executionFee: BigUInt = 300_000, holdingFeeBps: Int = 1,
+            maintenanceMarginBps: Int = 50, fundingFactorPPM: Int = 100, maxFundingPPM: Int = 100
+        ) {
+            (self.maxLeverage, self.openFeeBps, self.closeFeeBps, self.executionFee) = (maxLeverage, openFeeBps, closeFeeBps, executionFee)
+            (self.holdingFeeBps, self.maintenanceMarginBps, self.fundingFactorPPM, self.maxFundingPPM) =
+                (holdingFeeBps, maintenanceMarginBps, fundingFactorPPM, maxFundingPPM)
+        }
+    }
+
+    /// An open position: what was put in and what it has paid since.
+    public struct Position: Sendable, Equatable {
+        public var side: Side
+        /// Collateral left after the opening fees.
+        public var collateral: BigUInt
+        public var size: BigUInt
+        public var entryPrice: BigUInt
+        /// Funding and holding fees charged since opening (funding received is subtracted, never
+        /// below zero: a position's margin never grows from funding beyond what it paid).
+        public var accruedFees: BigUInt
+        public var fundingReceived: BigUInt
+
+        public init(side: Side, collateral: BigUInt, size: BigUInt, entryPrice: BigUInt, accruedFees: BigUInt = 0, fundingReceived: BigUInt = 0) {
+            (self.side, self.collateral, self.size, self.entryPrice, self.accruedFees, self.fundingReceived) =
+                (side, collateral, size, entryPrice, accruedFees, fundingReceived)
+        }
+    }
+
+    public enum Failure: Error, Equatable, Sendable {
+        case leverageOutOfRange
+        case collateralTooSmall
+        case invalidPrice
+    }
+
+    /// `amount · bps / 10000`, rounded up (a fee).
+    static func feeUp(_ amount: BigUInt, _ basisPoints: Int) -> BigUInt {
+        (amount * BigUInt(basisPoints) + bps - 1) / bps
+    }
+
+    /// Opening with `deposit` at `leverage` at `price`: the size is the deposit times the
+    /// leverage; the opening fee (on the size) and the execution fee come out of the deposit.
+    public static func open(_ side: Side, deposit: BigUInt, leverage: Int, price: BigUInt, market: Market) throws(Failure) -> (position: Position, fees: BigUInt) {
+        guard (1...market.maxLeverage).contains(leverage) else { throw .leverageOutOfRange }
+        guard price > 0 else { throw .invalidPrice }
+        let size = deposit * BigUInt(leverage)
+        let fees = feeUp(size, market.openFeeBps) + market.executionFee
+        guard deposit > fees else { throw .collateralTooSmall }
+        return (Position(side: side, collateral: deposit - fees, size: size, entryPrice: price), fees)
+    }
+
+    /// Unrealized PnL at `price`: `size·|price − entry|/entry`, a profit rounded down and a loss
+    /// rounded up. Returns (profit?, amount).
+    public static func pnl(_ position: Position, at price: BigUInt) -> (profit: Bool, amount: BigUInt) {
+        let up = price >= position.entryPrice
+        let delta = up ? price - position.entryPrice : position.entryPrice - price
+        let profit = (position.side == .long) == up
+        let numerator = position.size * delta
+        let amount = profit ? numerator / position.entryPrice : (numerator + position.entryPrice - 1) / position.entryPrice
+        return (profit || delta == 0, amount)
+    }
+
+    /// What the position would be left with at `price` before closing fees: collateral + PnL −
+    /// fees + funding received; zero when the loss takes it all.
+    public static func remainingMargin(_ position: Position, at price: BigUInt) -> BigUInt {
+        let (profit, amount) = pnl(position, at: price)
+        let credits = position.collateral + position.fundingReceived + (profit ? amount : 0)
+        let debits = position.accruedFees + (profit ? 0 : amount)
+        return credits > debits ? credits - debits : 0
+    }
+
+    /// The margin a position must keep: `maintenanceMarginBps` of its size, rounded up.
+    public static func maintenanceMargin(_ position: Position, market: Market) -> BigUInt {
+        feeUp(position.size, market.maintenanceMarginBps)
+    }
+
+    /// Liquidated at `price` when the remaining margin is below the maintenance margin.
+    public static func isLiquidatable(_ position: Position, at price: BigUInt, market: Market) -> Bool {
+        remainingMargin(position, at: price) < maintenanceMargin(position, market: market)
+    }
+
+    /// The price (in price units) at which the position becomes liquidatable: for a long the
+    /// highest price at or below which it is, for a short the lowest at or above which it is. Nil
+    /// for a long that no price down to zero liquidates (margin beyond its size).
+    public static func liquidationPrice(_ position: Position, market: Market) -> BigUInt? {
+        // Margin before PnL, less what must be kept: the loss that may be taken before liquidation.
+        let buffer = position.collateral + position.fundingReceived
+        let owed = position.accruedFees + maintenanceMargin(position, market: market)
+        // Already below the maintenance margin at its entry price: liquidatable now.
+        guard buffer >= owed else { return position.entryPrice }
+        let room = buffer - owed
+        // Liquidatable is monotone in the price (below a boundary for a long, above it for a
+        // short): the boundary is found by bisection, exactly, with the rounding of `pnl`.
+        switch position.side {
+        case .long:
+            guard isLiquidatable(position, at: 0, market: market) else { return nil }
+            var (low, high) = (BigUInt(0), position.entryPrice)  // liquidatable at low, not at high
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                if isLiquidatable(position, at: middle, market: market) { low = middle } else { high = middle }
+            }
+            return low
+        case .short:
+            var (low, high) = (position.entryPrice, position.entryPrice + (room + 1) * position.entryPrice / position.size + 1)
+            while !isLiquidatable(position, at: high, market: market) { high *= 2 }
+            while high - low > 1 {  // not liquidatable at low, liquidatable at high
+                let middle = (low + high) / 2
+                if isLiquidatable(position, at: middle, market: market) { high = middle } else { low = middle }
+            }
+            return high
+        }
+    }
+
+    /// Closing `position` at `price`: the closing fee (on the size) and the execution fee are
+    /// charged; the trader receives what margin remains after them (nothing if they exceed it).
+    public static func close(_ position: Position, at price: BigUInt, market: Market) -> (payout: BigUInt, fees: BigUInt) {
+        let margin = remainingMargin(position, at: price)
+        let fees = feeUp(position.size, market.closeFeeBps) + market.executionFee
+        return (margin > fees ? margin - fees : 0, fees)
+    }
+
+    /// The funding rate for one interval, in millionths of size: the heavier side pays
+    /// `fundingFactor · |long − short| / (long + short)`, capped at `maxFunding`, rounded up;
+    /// zero when balanced or empty. Returns the paying side and the rate.
+    public static func fundingRate(longOpenInterest: BigUInt, shortOpenInterest: BigUInt, market: Market) -> (payer: Side?, ppm: BigUInt) {
+        let total = longOpenInterest + shortOpenInterest
+        guard total > 0, longOpenInterest != shortOpenInterest else { return (nil, 0) }
+        let payer: Side = longOpenInterest > shortOpenInterest ? .long : .short
+        let imbalance = payer == .long ? longOpenInterest - shortOpenInterest : shortOpenInterest - longOpenInterest
+        let rate = (BigUInt(market.fundingFactorPPM) * imbalance + total - 1) / total
+        return (payer, min(rate, BigUInt(market.maxFundingPPM)))
+    }
+
+    /// One funding interval applied to a position: the payer side pays `size·rate` (rounded up),
+    /// the other side receives its share of what the payers paid, `size·rate·payerOI/receiverOI`
+    /// (rounded down), so receivers never get more than payers pay; every position pays the
+    /// holding fee on its size (rounded up).
+    public static func applyInterval(
+        _ position: inout Position, rate: (payer: Side?, ppm: BigUInt), longOpenInterest: BigUInt, shortOpenInterest: BigUInt, market: Market
+    ) {
+        position.accruedFees += feeUp(position.size, market.holdingFeeBps)
+        guard let payer = rate.payer, rate.ppm > 0 else { return }
+        let million = BigUInt(1_000_000)
+        if position.side == payer {
+            position.accruedFees += (position.size * rate.ppm + million - 1) / million
+        } else {
+            let (payerOI, receiverOI) = payer == .long ? (longOpenInterest, shortOpenInterest) : (shortOpenInterest, longOpenInterest)
+            guard receiverOI > 0 else { return }
+            position.fundingReceived += position.size * rate.ppm * payerOI / (million * receiverOI)
+        }
+    }
+}
