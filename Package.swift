@@ -142,8 +142,9 @@ let package = Package(
         .target(
             name: "PaygentMoonlander",
             dependencies: [
-                "PaygentMoonlanderAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log"),
-                .product(name: "BigInt", package: "BigInt"),
+                "PaygentMoonlanderAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire", .product(name: "Logging", package: "swift-log"),
+                .product(name: "BigInt", package: "BigInt"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .target(name: "PaygentOrchestratorAPI", dependencies: ["PaygentWire"]),
         .target(
@@ -243,7 +244,11 @@ let package = Package(
             ]),
         .testTarget(
             name: "PaygentMoonlanderTests",
-            dependencies: ["PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport", .product(name: "BigInt", package: "BigInt")]),
+            dependencies: [
+                "PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport", "PaygentWire", "PaygentRuntime",
+                .product(name: "BigInt", package: "BigInt"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentTestSupport"]),
         .testTarget(
             name: "PaygentIntegrationTests",
