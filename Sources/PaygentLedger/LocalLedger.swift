@@ -13,8 +13,9 @@ public final class LocalLedger: SettlementBackend {
     public let chainID: UInt64
     let database: any DatabaseWriter
     let now: @Sendable () -> Date
-    /// The catalog's tokens and those created here (`createToken`), by contract address.
-    private let tokens: Mutex<[Address: LedgerToken]>
+    /// The catalog's tokens and those created here (`createToken`): by contract address, and all
+    /// in `allTokens` order (kept, not rebuilt per lookup: a fetch looks its token up by symbol).
+    private let tokens: Mutex<(byAddress: [Address: LedgerToken], all: [LedgerToken])>
     private let groupCommit = GroupCommit<SettlementJob, SettlementReceipt>()
     /// Signers recovered by this ledger or by a verifier that shares it (the facilitator), so a
     /// payment verified and then settled is recovered once.
@@ -48,23 +49,24 @@ public final class LocalLedger: SettlementBackend {
                         arguments: [token.address.lowercase, token.symbol, token.decimals, token.domainName, token.domainVersion])
                 }
             }
-            tokens = Mutex(try database.read(Self.loadTokens))
+            tokens = Mutex(Self.indexed(try database.read(Self.loadTokens)))
             checkpointer = try path.map { try Checkpointer(path: $0) }
         } catch {
             throw LedgerError(.storage, "cannot open the ledger database: \(error)")
         }
     }
 
-    public func token(_ address: Address) -> LedgerToken? { tokens.withLock { $0[address] } }
+    public func token(_ address: Address) -> LedgerToken? { tokens.withLock { $0.byAddress[address] } }
 
     public func token(symbol: String) -> LedgerToken? {
         allTokens.first { $0.symbol.caseInsensitiveCompare(symbol) == .orderedSame }
     }
 
     /// The catalog's tokens in catalog order, then those created here by symbol.
-    public var allTokens: [LedgerToken] {
-        let created = tokens.withLock { $0.values.filter { $0.minter != nil } }.sorted { $0.symbol < $1.symbol }
-        return LedgerToken.catalog + created
+    public var allTokens: [LedgerToken] { tokens.withLock { $0.all } }
+
+    static func indexed(_ byAddress: [Address: LedgerToken]) -> (byAddress: [Address: LedgerToken], all: [LedgerToken]) {
+        (byAddress, LedgerToken.catalog + byAddress.values.filter { $0.minter != nil }.sorted { $0.symbol < $1.symbol })
     }
 
     /// Creates a token that only `minter` mints and burns (a pool's LP token), at an address
@@ -91,7 +93,7 @@ public final class LocalLedger: SettlementBackend {
                 arguments: [token.address.lowercase, token.symbol, token.decimals, token.domainName, token.domainVersion, minter.lowercase])
         }
         let stored = try await read(Self.loadTokens)
-        tokens.withLock { $0 = stored }
+        tokens.withLock { $0 = Self.indexed(stored) }
         guard let created = stored[token.address], created == token else {
             throw LedgerError(.invalidToken, "the symbol \(symbol) is taken by another token")
         }
@@ -120,7 +122,7 @@ public final class LocalLedger: SettlementBackend {
     // MARK: settlement
 
     public func settle(_ transfers: [SignedTransfer], supply: [SignedSupplyChange], idempotencyKey: String?) async throws(LedgerError) -> SettlementReceipt {
-        let tokens = self.tokens.withLock { $0 }
+        let tokens = self.tokens.withLock { $0.byAddress }
         // Signatures are checked before the write transaction, so the database lock is held
         // only for the state checks and the writes.
         for (index, transfer) in transfers.enumerated() {
@@ -156,7 +158,7 @@ public final class LocalLedger: SettlementBackend {
     /// needs no savepoint: its failure rolls back the transaction.
     private func apply(_ jobs: [SettlementJob]) -> [Result<SettlementReceipt, LedgerError>] {
         let chainID = self.chainID
-        let tokens = self.tokens.withLock { $0 }
+        let tokens = self.tokens.withLock { $0.byAddress }
         if jobs.count == 1 {
             do {
                 return [.success(try database.write { db in try Self.apply(db, jobs[0], chainID: chainID, tokens: tokens) })]

@@ -48,16 +48,20 @@ struct OperationSettler: Sendable {
         return settled
     }
 
+    /// A recorded batch sent again under its key: the ledger applies it once, answers its first
+    /// receipt, or refuses it.
+    func resend(_ batch: Data, key: String) async throws -> Result<LedgerReceipt, PaygentError> {
+        let request = try JSONDecoder().decode(SettleRequest.self, from: batch)
+        do {
+            return .success(try await payments.call(PaymentsMethod.settle, request, deadline: .seconds(10), idempotencyKey: key))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     func resolvePending() async throws {
         for pending in try store.pendingOperations() {
-            let batch = try JSONDecoder().decode(SettleRequest.self, from: pending.batch)
-            let outcome: Result<LedgerReceipt, PaygentError>
-            do {
-                outcome = .success(try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: pending.key))
-            } catch {
-                outcome = .failure(error)
-            }
-            switch outcome {
+            switch try await resend(pending.batch, key: pending.key) {
             case .success(let receipt):
                 try store.operationFinished(id: pending.id, settled: true, error: nil, transactions: receipt.transactions.map(\.hash))
                 logger.notice("an operation left pending by a crash is settled", metadata: ["vvs.operation": "\(pending.id)"])

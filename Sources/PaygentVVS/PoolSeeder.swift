@@ -59,16 +59,20 @@ struct PoolSeeder: Sendable {
     /// Under an idempotency key of the pool's, so a crash before it is recorded mints nothing twice.
     private func mintSeedLiquidity() async throws {
         let owner = try keys.key(account: .owner).address.eip55
-        for pool in try store.all() where pool.ready {
-            let poolKey = try keys.key(pool: pool.id)
+        let pools = try store.all().filter(\.ready)
+        for pool in pools {
             let _: TokenInfo = try await payments.call(
                 PaymentsMethod.tokenCreate,
-                TokenCreateRequest(symbol: pool.lpToken, name: "VVS LP \(pool.token0)/\(pool.token1)", decimals: 18, minter: poolKey.address.eip55),
+                TokenCreateRequest(symbol: pool.lpToken, name: "VVS LP \(pool.token0)/\(pool.token1)", decimals: 18, minter: try keys.key(pool: pool.id).address.eip55),
                 deadline: .seconds(10))
-            guard !pool.lpSeeded else { continue }
-            let signing = LedgerTokens()
-            signing.set(try await payments.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(10)))
-            let signer = PoolSigner(tokens: signing, random: random)
+        }
+        let unseeded = pools.filter { !$0.lpSeeded }
+        guard !unseeded.isEmpty else { return }
+        let signing = LedgerTokens()
+        signing.set(try await payments.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(10)))
+        let signer = PoolSigner(tokens: signing, random: random)
+        for pool in unseeded {
+            let poolKey = try keys.key(pool: pool.id)
             let validBefore = PoolSigner.validBefore(now())
             let locked = ConstantProduct.minimumLiquidity
             let batch = SettleRequest(transfers: [], supply: [

@@ -304,14 +304,7 @@ struct SwapHandler: HandlerGroup {
         let pendingSwaps = try store.pendingSwaps()
         guard !pendingSwaps.isEmpty else { return }
         for pending in pendingSwaps {
-            let settle = try JSONDecoder().decode(SettleRequest.self, from: pending.batch)
-            let outcome: Result<LedgerReceipt, PaygentError>
-            do {
-                outcome = .success(try await payments.call(PaymentsMethod.settle, settle, deadline: .seconds(10), idempotencyKey: pending.key))
-            } catch {
-                outcome = .failure(error)
-            }
-            switch outcome {
+            switch try await settler.resend(pending.batch, key: pending.key) {
             case .success(let receipt):
                 try store.swapFinished(id: pending.id, settled: true, error: nil, transactions: receipt.transactions.map(\.hash), reserves: [])
                 logger.notice("a swap left pending by a crash is settled", metadata: ["vvs.swap": "\(pending.id)"])
@@ -332,14 +325,7 @@ struct SwapHandler: HandlerGroup {
         guard !pendingBlocks.isEmpty else { return }
         let flying = await blocks.flying
         for block in pendingBlocks where block.id != flying {
-            let batch = try JSONDecoder().decode(SettleRequest.self, from: block.batch)
-            let outcome: Result<LedgerReceipt, PaygentError>
-            do {
-                outcome = .success(try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: block.key))
-            } catch {
-                outcome = .failure(error)
-            }
-            switch outcome {
+            switch try await settler.resend(block.batch, key: block.key) {
             case .success(let receipt):
                 try store.blockFinished(id: block.id, settled: true, transactions: receipt.transactions.map(\.hash), error: nil, culprit: nil, reserves: [])
                 logger.notice("a block of swaps left pending is settled", metadata: ["vvs.block": "\(block.id)"])
