@@ -130,21 +130,30 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // A service's own ledger accounts (VVS's pools, Moonlander's vault): keys derived from one
+        // keystore, the ledger's tokens, and the signatures those accounts put in a batch.
+        .target(
+            name: "PaygentLedgerAccounts",
+            dependencies: [
+                "PaygentPaymentsAPI", "PaygentCrypto", "PaygentKeystore", "PaygentRuntime", "PaygentWire", "PaygentMoney",
+                "PaygentServiceKit", "PaygentTransport", .product(name: "BigInt", package: "BigInt"),
+            ]),
         .target(name: "PaygentVVSAPI", dependencies: ["PaygentWire", "PaygentMoney", "PaygentRuntime"]),
         .target(
             name: "PaygentVVS",
             dependencies: [
                 "PaygentVVSAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire", "PaygentMoney", "PaygentPaymentsAPI", "PaygentStorage",
-                "PaygentKeystore", "PaygentCrypto", "PaygentServiceKit", .product(name: "Logging", package: "swift-log"),
+                "PaygentLedgerAccounts", "PaygentCrypto", "PaygentServiceKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "BigInt", package: "BigInt"), .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .target(name: "PaygentMoonlanderAPI", dependencies: ["PaygentWire"]),
+        .target(name: "PaygentMoonlanderAPI", dependencies: ["PaygentWire", "PaygentMoney", "PaygentRuntime"]),
         .target(
             name: "PaygentMoonlander",
             dependencies: [
-                "PaygentMoonlanderAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire", .product(name: "Logging", package: "swift-log"),
+                "PaygentMoonlanderAPI", "PaygentRuntime", "PaygentTransport", "PaygentWire", "PaygentMoney", "PaygentPaymentsAPI", "PaygentStorage",
+                "PaygentLedgerAccounts", "PaygentCrypto", "PaygentServiceKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "BigInt", package: "BigInt"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "PaygentOrchestratorAPI", dependencies: ["PaygentWire"]),
         .target(
@@ -154,7 +163,7 @@ let package = Package(
         .target(
             name: "PaygentCLI",
             dependencies: [
-                "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentWire", "PaygentMoney",
+                "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentWire", "PaygentMoney",
                 "PaygentCrypto", "PaygentKeystore", "PaygentX402",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -245,7 +254,8 @@ let package = Package(
         .testTarget(
             name: "PaygentMoonlanderTests",
             dependencies: [
-                "PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport", "PaygentWire", "PaygentRuntime",
+                "PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentTestSupport", "PaygentWire", "PaygentRuntime", "PaygentPayments",
+                "PaygentPaymentsAPI",
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -253,7 +263,7 @@ let package = Package(
         .testTarget(
             name: "PaygentIntegrationTests",
             dependencies: [
-                "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentWire", "PaygentRuntime",
+                "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentWire", "PaygentRuntime",
                 "PaygentCrypto", "PaygentMoney", "PaygentKeystore",
                 "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -43,7 +43,7 @@ public enum PerpMath {
     }
 
     /// An open position: what was put in and what it has paid since.
-    public struct Position: Sendable, Equatable {
+    public struct Position: Sendable, Equatable, Codable {
         public var side: Side
         /// Collateral left after the opening fees.
         public var collateral: BigUInt
@@ -83,13 +83,15 @@ public enum PerpMath {
     }
 
     /// Unrealized PnL at `price`: `size·|price − entry|/entry`, a profit rounded down and a loss
-    /// rounded up. Returns (profit?, amount).
+    /// rounded up. A profit is capped at the size (what a short gains at a price of zero), so the
+    /// vault's liability per position is bounded and open interest can be capped by its
+    /// liquidity. Returns (profit?, amount).
     public static func pnl(_ position: Position, at price: BigUInt) -> (profit: Bool, amount: BigUInt) {
         let up = price >= position.entryPrice
         let delta = up ? price - position.entryPrice : position.entryPrice - price
         let profit = (position.side == .long) == up
         let numerator = position.size * delta
-        let amount = profit ? numerator / position.entryPrice : (numerator + position.entryPrice - 1) / position.entryPrice
+        let amount = profit ? min(numerator / position.entryPrice, position.size) : (numerator + position.entryPrice - 1) / position.entryPrice
         return (profit || delta == 0, amount)
     }
 
@@ -181,5 +183,26 @@ public enum PerpMath {
             guard receiverOI > 0 else { return }
             position.fundingReceived += position.size * rate.ppm * payerOI / (million * receiverOI)
         }
+    }
+
+    /// `size` of a position taken out to close, the rest left open: the closing part takes its
+    /// share of the collateral and of the funding received rounded down, and of the fees owed
+    /// rounded up (the vault's favour); the two parts sum to the whole.
+    public static func split(_ position: Position, closing size: BigUInt) -> (closing: Position, remaining: Position) {
+        let share = { (amount: BigUInt) in amount * size / position.size }
+        let shareUp = { (amount: BigUInt) in (amount * size + position.size - 1) / position.size }
+        let closing = Position(
+            side: position.side, collateral: share(position.collateral), size: size, entryPrice: position.entryPrice,
+            accruedFees: min(shareUp(position.accruedFees), position.accruedFees), fundingReceived: share(position.fundingReceived))
+        let remaining = Position(
+            side: position.side, collateral: position.collateral - closing.collateral, size: position.size - size, entryPrice: position.entryPrice,
+            accruedFees: position.accruedFees - closing.accruedFees, fundingReceived: position.fundingReceived - closing.fundingReceived)
+        return (closing, remaining)
+    }
+
+    /// The sum of two signed amounts, each (non-negative?, magnitude).
+    public static func add(_ a: (profit: Bool, amount: BigUInt), _ b: (profit: Bool, amount: BigUInt)) -> (profit: Bool, amount: BigUInt) {
+        if a.profit == b.profit { return (a.profit, a.amount + b.amount) }
+        return a.amount >= b.amount ? (a.profit || a.amount == b.amount, a.amount - b.amount) : (b.profit, b.amount - a.amount)
     }
 }

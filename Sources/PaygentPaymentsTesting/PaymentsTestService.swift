@@ -15,8 +15,9 @@ public final class PaymentsTestService: Sendable {
     public let client: RPCClient
     private let processes = Mutex<(payments: ChildProcess?, others: [ChildProcess])>((nil, []))
 
-    public init(defaultEndpoints: Bool = false) async throws {
-        deployment = try TestDeployment(defaultEndpoints: defaultEndpoints)
+    /// `settings`: configuration file values, as `TestDeployment` takes them.
+    public init(defaultEndpoints: Bool = false, settings: [(section: String, key: String, value: String)] = []) async throws {
+        deployment = try TestDeployment(defaultEndpoints: defaultEndpoints, settings: settings)
         context = ZMQContext()
         do {
             let payments = try await startService(.payments, deployment: deployment, context: context)

@@ -1,6 +1,7 @@
 import BigInt
 import Foundation
 import Logging
+import PaygentLedgerAccounts
 import PaygentMoney
 import PaygentPaymentsAPI
 import PaygentRuntime
@@ -19,7 +20,7 @@ struct FarmHandler: HandlerGroup {
     let tokens: LedgerTokens
     let payments: RPCClient
     let keys: PoolKeys
-    let queue: SwapQueue
+    let queue: SerialQueue
     let settler: OperationSettler
     let settings: FarmSettings
     let publisher: Publisher
@@ -27,7 +28,7 @@ struct FarmHandler: HandlerGroup {
     let random: RandomSource
     let logger: Logger
 
-    var signer: PoolSigner { PoolSigner(tokens: tokens, random: random) }
+    var signer: AccountSigner { AccountSigner(tokens: tokens, random: random) }
 
     func register(on server: RPCServer) {
         server.register(VVSMethod.farms) { _, _ in
@@ -131,7 +132,7 @@ struct FarmHandler: HandlerGroup {
                 "vvs.farm": "\(pool)", "vvs.earned": "\(earned)", "vvs.held": "\(held)",
             ])
         }
-        let validBefore = PoolSigner.validBefore(now)
+        let validBefore = AccountSigner.validBefore(now)
         var transfers: [SignedTransferMessage] = []
         switch kind {
         case .stake:
@@ -139,7 +140,7 @@ struct FarmHandler: HandlerGroup {
                 PaymentsMethod.walletAuthorize,
                 WalletAuthorizeRequest(
                     wallet: request.wallet, to: farmsKey.address.eip55, token: lpToken, amount: try Amount(baseUnits: amount).formatted(decimals: 18),
-                    validSeconds: PoolSigner.validSeconds),
+                    validSeconds: AccountSigner.validSeconds),
                 deadline: .seconds(10), idempotencyKey: "\(key)-lp")
             guard staked.value.baseUnits == amount, staked.to.lowercased() == farmsKey.address.lowercase,
                 staked.token.lowercased() == known[lpToken]?.address.lowercased(), staked.from.lowercased() == wallet.lowercased()

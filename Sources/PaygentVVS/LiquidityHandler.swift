@@ -2,6 +2,7 @@ import BigInt
 import Foundation
 import Logging
 import PaygentCrypto
+import PaygentLedgerAccounts
 import PaygentMoney
 import PaygentPaymentsAPI
 import PaygentRuntime
@@ -25,7 +26,7 @@ struct LiquidityHandler: HandlerGroup {
     let tokens: LedgerTokens
     let payments: RPCClient
     let keys: PoolKeys
-    let queue: SwapQueue
+    let queue: SerialQueue
     let seeder: PoolSeeder
     let settler: OperationSettler
     let publisher: Publisher
@@ -35,7 +36,7 @@ struct LiquidityHandler: HandlerGroup {
     /// which the ledger refuses as a recipient).
     static let lockedLiquidityHolder = "0x000000000000000000000000000000000000dEaD"
 
-    var signer: PoolSigner { PoolSigner(tokens: tokens, random: random) }
+    var signer: AccountSigner { AccountSigner(tokens: tokens, random: random) }
 
     func register(on server: RPCServer) {
         server.register(VVSMethod.addLiquidity) { request, context in
@@ -146,7 +147,7 @@ struct LiquidityHandler: HandlerGroup {
                 PaymentsMethod.walletAuthorize,
                 WalletAuthorizeRequest(
                     wallet: request.wallet, to: pool.address, token: token.symbol, amount: try Amount(baseUnits: amount).formatted(decimals: token.decimals),
-                    validSeconds: PoolSigner.validSeconds),
+                    validSeconds: AccountSigner.validSeconds),
                 deadline: .seconds(10), idempotencyKey: "\(key)-\(index)")
             guard authorization.token.lowercased() == token.address.lowercased(), authorization.value.baseUnits == amount,
                 authorization.to.lowercased() == pool.address.lowercased()
@@ -156,7 +157,7 @@ struct LiquidityHandler: HandlerGroup {
             transfers.append(authorization)
         }
         let wallet = transfers[0].from
-        let validBefore = PoolSigner.validBefore(now)
+        let validBefore = AccountSigner.validBefore(now)
         let poolKey = try keys.key(pool: pool.id)
         var supplyChanges = try protocolFeeMint(fee, pool: pool, poolKey: poolKey, validBefore: validBefore)
         supplyChanges.append(try signer.supply(.mint, minter: poolKey, token: pool.lpToken, account: wallet, amount: liquidity, validBefore: validBefore))
@@ -211,7 +212,7 @@ struct LiquidityHandler: HandlerGroup {
             PaymentsMethod.walletAuthorize,
             WalletAuthorizeRequest(
                 wallet: request.wallet, to: pool.address, token: pool.lpToken, amount: try Amount(baseUnits: liquidity).formatted(decimals: 18),
-                validSeconds: PoolSigner.validSeconds),
+                validSeconds: AccountSigner.validSeconds),
             deadline: .seconds(10), idempotencyKey: "\(key)-lp")
         guard returned.value.baseUnits == liquidity, returned.to.lowercased() == pool.address.lowercased(),
             returned.token.lowercased() == known[pool.lpToken]?.address.lowercased()
@@ -219,7 +220,7 @@ struct LiquidityHandler: HandlerGroup {
             throw PaygentError(.internal, "the wallet's authorization is not for the LP priced; refused, nothing moved")
         }
         let wallet = returned.from
-        let validBefore = PoolSigner.validBefore(now)
+        let validBefore = AccountSigner.validBefore(now)
         let poolKey = try keys.key(pool: pool.id)
         let transfers = [
             returned,
@@ -263,21 +264,5 @@ struct LiquidityHandler: HandlerGroup {
                 token0: pool.token0, token1: pool.token1, decimals0: known[pool.token0]?.decimals ?? 18, decimals1: known[pool.token1]?.decimals ?? 18))
         }
         return PositionsReply(wallet: wallet, positions: positions)
-    }
-}
-
-/// A wallet's address: a `0x` address as itself, otherwise the payments service's wallet of that
-/// name (compared after NFC normalisation, as the payments service stores names).
-struct WalletDirectory: Sendable {
-    let payments: RPCClient
-
-    func address(of wallet: String) async throws -> String {
-        if wallet.hasPrefix("0x") { return try Validate.address(wallet, field: "wallet").eip55 }
-        let name = wallet.precomposedStringWithCanonicalMapping
-        let wallets = try await payments.call(PaymentsMethod.walletList, WalletListRequest(), deadline: .seconds(10)).wallets
-        guard let found = wallets.first(where: { $0.name == name }) else {
-            throw PaygentError(.notFound, "no wallet named '\(wallet)'; `paygent wallet list` shows them")
-        }
-        return found.address
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PaygentPaymentsAPI
 import PaygentRuntime
+import PaygentServiceKit
 import PaygentTransport
 import PaygentWire
 

@@ -1,6 +1,7 @@
 import BigInt
 import Foundation
 import GRDB
+import PaygentServiceKit
 
 /// What a liquidity or farm operation changes in the service's records once its batch settles:
 /// computed before the batch leaves (operations run one at a time, so nothing else changes the
@@ -164,15 +165,6 @@ extension PoolStore {
 enum RecordTable: String {
     case swap
     case operation
-}
-
-/// A write as recorded: what it was asked, what it answered (its transactions once settled).
-struct RecordedWrite {
-    var state: String
-    var request: Data?
-    var reply: Data?
-    var transactions: [String]
-    var error: String?
 }
 
 /// A swap as it enters a block: recorded pending with the block, before the block leaves.

@@ -1,5 +1,6 @@
 import BigInt
 import Foundation
+import PaygentLedgerAccounts
 import PaygentMoney
 import PaygentPaymentsAPI
 import PaygentServiceKit
@@ -80,22 +81,9 @@ struct PoolHandlers: HandlerGroup {
     }
 }
 
-/// The ledger's tokens by symbol, known once the pools are open.
-final class LedgerTokens: Sendable {
-    private let tokens = Mutex<(byName: [String: TokenInfo], chainID: UInt64)?>(nil)
-
-    var ready: Bool { tokens.withLock { $0 != nil } }
-    /// The ledger's chain id (0 before the pools are open).
-    var chainID: UInt64 { tokens.withLock { $0?.chainID ?? 0 } }
-
-    func set(_ reply: TokensReply) {
-        tokens.withLock { $0 = (Dictionary(uniqueKeysWithValues: reply.tokens.map { ($0.symbol, $0) }), reply.chainID) }
-    }
-
-    func all() throws(PaygentError) -> [String: TokenInfo] {
-        guard let known = tokens.withLock({ $0?.byName }) else {
-            throw PaygentError(.unavailable, "the vvs service is still opening its pools (it waits for the payments service); try again shortly")
-        }
-        return known
+extension LedgerTokens {
+    /// The vvs service's: known once the pools are open.
+    static func vvs() -> LedgerTokens {
+        LedgerTokens(opening: "the vvs service is still opening its pools (it waits for the payments service); try again shortly")
     }
 }

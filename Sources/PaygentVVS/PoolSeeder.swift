@@ -2,6 +2,7 @@ import BigInt
 import Foundation
 import Logging
 import PaygentCrypto
+import PaygentLedgerAccounts
 import PaygentMoney
 import PaygentPaymentsAPI
 import PaygentRuntime
@@ -68,12 +69,12 @@ struct PoolSeeder: Sendable {
         }
         let unseeded = pools.filter { !$0.lpSeeded }
         guard !unseeded.isEmpty else { return }
-        let signing = LedgerTokens()
+        let signing = LedgerTokens.vvs()
         signing.set(try await payments.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(10)))
-        let signer = PoolSigner(tokens: signing, random: random)
+        let signer = AccountSigner(tokens: signing, random: random)
         for pool in unseeded {
             let poolKey = try keys.key(pool: pool.id)
-            let validBefore = PoolSigner.validBefore(now())
+            let validBefore = AccountSigner.validBefore(now())
             let locked = ConstantProduct.minimumLiquidity
             let batch = SettleRequest(transfers: [], supply: [
                 try signer.supply(.mint, minter: poolKey, token: pool.lpToken, account: owner, amount: pool.lpSupply - locked, validBefore: validBefore),

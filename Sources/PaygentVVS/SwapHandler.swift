@@ -2,6 +2,7 @@ import BigInt
 import Foundation
 import Logging
 import PaygentCrypto
+import PaygentLedgerAccounts
 import PaygentMoney
 import PaygentPaymentsAPI
 import PaygentRuntime
@@ -11,7 +12,7 @@ import PaygentVVSAPI
 import PaygentWire
 import Synchronization
 
-/// `vvs.swap`. Swaps are priced one at a time (`SwapQueue`), each on the reserves the swaps
+/// `vvs.swap`. Swaps are priced one at a time (`SerialQueue`), each on the reserves the swaps
 /// before it leave, and settle in blocks (`SwapBlocks`). For each:
 ///
 /// 1. the route is quoted again on those reserves; a result beyond the caller's bound, or a
@@ -32,7 +33,7 @@ struct SwapHandler: HandlerGroup {
     let tokens: LedgerTokens
     let payments: RPCClient
     let keys: PoolKeys
-    let queue: SwapQueue
+    let queue: SerialQueue
     let seeder: PoolSeeder
     /// Liquidity and farm operations left pending are resolved with the swaps.
     let settler: OperationSettler
@@ -43,7 +44,7 @@ struct SwapHandler: HandlerGroup {
     let time: ServiceTime
     let random: RandomSource
     let logger: Logger
-    var signer: PoolSigner { PoolSigner(tokens: tokens, random: random) }
+    var signer: AccountSigner { AccountSigner(tokens: tokens, random: random) }
 
     func register(on server: RPCServer) {
         server.register(VVSMethod.swap) { request, context in
@@ -166,7 +167,7 @@ struct SwapHandler: HandlerGroup {
         }
         var transfers = [input]
         var reserves: [(id: String, BigUInt, BigUInt)] = []
-        let validBefore = PoolSigner.validBefore(now)
+        let validBefore = AccountSigner.validBefore(now)
         for (step, (row, pool)) in route.enumerated() {
             let (tokenIn, tokenOut) = (quote.path[step], quote.path[step + 1])
             let (amountIn, amountOut) = (hops[step], hops[step + 1])
@@ -340,31 +341,6 @@ struct SwapHandler: HandlerGroup {
     }
 }
 
-/// Runs swaps one at a time, in arrival order.
-actor SwapQueue {
-    private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-    /// Run before the next swap: swaps a crash (or a lost answer) left pending.
-    private let before: @Sendable () async throws -> Void
-
-    init(before: @escaping @Sendable () async throws -> Void) {
-        self.before = before
-    }
-
-    func serially<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        if busy {
-            await withCheckedContinuation { waiting.append($0) }
-        } else {
-            busy = true
-        }
-        defer {
-            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
-        }
-        try await before()
-        return try await body()
-    }
-}
-
 /// The wallet's signed inputs for one swap request, each under its own idempotency key (the
 /// swap's, then `-1`, `-2`… for one signed again because the route or the amount changed).
 final class Authorizations: Sendable {
@@ -393,7 +369,7 @@ final class Authorizations: Sendable {
         let signed = try await payments.call(
             PaymentsMethod.walletAuthorize,
             WalletAuthorizeRequest(
-                wallet: wallet, to: to, token: token.symbol, amount: amount.formatted(decimals: token.decimals), validSeconds: PoolSigner.validSeconds),
+                wallet: wallet, to: to, token: token.symbol, amount: amount.formatted(decimals: token.decimals), validSeconds: AccountSigner.validSeconds),
             deadline: .seconds(10), idempotencyKey: count == 0 ? key : "\(key)-\(count)")
         state.withLock { $0.signed.append(signed) }
         return signed

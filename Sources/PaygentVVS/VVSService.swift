@@ -1,6 +1,8 @@
 import Logging
+import PaygentLedgerAccounts
 import PaygentPaymentsAPI
 import PaygentRuntime
+import PaygentServiceKit
 import PaygentTransport
 import PaygentVVSAPI
 import PaygentWire
@@ -18,7 +20,7 @@ public enum VVSService {
         let store = try PoolStore(directory: environment.directory)
         let payments = try RPCClient(
             endpoint: environment.config.endpoints(.payments).rpc, serviceName: "payments", context: environment.context)
-        let tokens = LedgerTokens()
+        let tokens = LedgerTokens.vvs()
         PoolHandlers(store: store, tokens: tokens).register(on: server)
         environment.health.report("pools") { tokens.ready ? "\((try? store.all().filter(\.ready).count) ?? 0)" : "opening" }
         let keys = try PoolKeys(directory: environment.directory, random: environment.random)
@@ -27,7 +29,7 @@ public enum VVSService {
             store: store, payments: payments, keys: keys, now: environment.time.now, random: environment.random, farms: farmSettings,
             logger: environment.logger)
         let pending = PendingSwaps()
-        let queue = SwapQueue { try await pending.resolve() }
+        let queue = SerialQueue { try await pending.resolve() }
         let random = environment.random
         let sender = BlockSender()
         let blocks = SwapBlocks(newBlockID: { "blk_" + Hex.encode(random.bytes(6)) }) { id, swaps in await sender.send(id, swaps) }

@@ -6,21 +6,25 @@ import PaygentPaymentsAPI
 import PaygentRuntime
 import PaygentWire
 
-/// Signs what the service's own accounts (pools, the farms' account) put in a batch: transfers
-/// out of them and, for a pool, mints and burns of its LP token. Every signature is valid for a
-/// short window (`validSeconds`): a batch not settled by then never will be.
-struct PoolSigner: Sendable {
+/// Signs what a service's own accounts put in a ledger batch: transfers out of them and, for a
+/// token's minter, mints and burns. Every signature is valid for a short window
+/// (`validSeconds`): a batch not settled by then never will be.
+public struct AccountSigner: Sendable {
     let tokens: LedgerTokens
     let random: RandomSource
-    static let validSeconds = 60
+    public static let validSeconds = 60
+
+    public init(tokens: LedgerTokens, random: RandomSource) {
+        (self.tokens, self.random) = (tokens, random)
+    }
 
     /// The end of the window for a batch made at `now`.
-    static func validBefore(_ now: Date) -> BigUInt {
+    public static func validBefore(_ now: Date) -> BigUInt {
         BigUInt(UInt64(max(0, now.timeIntervalSince1970)) + UInt64(validSeconds))
     }
 
     /// A transfer of `amount` of `symbol` from `key`'s account to `to`.
-    func transfer(from key: PrivateKey, token symbol: String, amount: BigUInt, to: String, validBefore: BigUInt) throws -> SignedTransferMessage {
+    public func transfer(from key: PrivateKey, token symbol: String, amount: BigUInt, to: String, validBefore: BigUInt) throws -> SignedTransferMessage {
         let (token, domain) = try self.domain(symbol)
         let authorization = TransferWithAuthorization(
             from: key.address, to: try Address(to), value: amount, validAfter: 0, validBefore: validBefore, nonce: random.nonce())
@@ -30,9 +34,9 @@ struct PoolSigner: Sendable {
             validBefore: validBefore.description, nonce: Data(authorization.nonce), signature: Data(signature.bytes))
     }
 
-    /// A mint (to `account`) or burn (of the minter's own) of the LP token `symbol`, signed by its
+    /// A mint (to `account`) or burn (of the minter's own) of the token `symbol`, signed by its
     /// minter `key`.
-    func supply(_ kind: SupplyAuthorization.Kind, minter key: PrivateKey, token symbol: String, account: String, amount: BigUInt, validBefore: BigUInt)
+    public func supply(_ kind: SupplyAuthorization.Kind, minter key: PrivateKey, token symbol: String, account: String, amount: BigUInt, validBefore: BigUInt)
         throws -> SignedSupplyMessage
     {
         let (token, domain) = try self.domain(symbol)

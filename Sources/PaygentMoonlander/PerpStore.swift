@@ -1,0 +1,265 @@
+import BigInt
+import Foundation
+import GRDB
+import PaygentServiceKit
+import PaygentStorage
+
+/// A position as the service records it: the arithmetic's `Position`, its owner and market, its
+/// triggers, and how it ended.
+struct PositionRecord: Codable, Sendable, Equatable {
+    enum State: String, Codable, Sendable {
+        case open
+        case closed
+        case liquidated
+    }
+
+    var id: String
+    /// Lowercase address.
+    var wallet: String
+    var market: String
+    var state: State
+    var position: PerpMath.Position
+    var stopLoss: BigUInt?
+    var takeProfit: BigUInt?
+    var openedAt: Date
+    var closedAt: Date?
+    var closePrice: BigUInt?
+    /// What the vault paid at the close (all closes of the position, summed).
+    var payout: BigUInt = 0
+    /// Realized PnL so far, signed: (profit?, amount).
+    var realizedProfit: Bool = true
+    var realizedPnl: BigUInt = 0
+    var closeReason: String?
+}
+
+/// One market's running state: open interest per side and the next funding time.
+struct MarketState: Codable, Sendable, Equatable {
+    var symbol: String
+    var longOpenInterest: BigUInt
+    var shortOpenInterest: BigUInt
+    var nextFunding: Date
+}
+
+/// What an action changes in the records once its ledger batch settles (or at once, when it moves
+/// nothing on the ledger): computed before the batch leaves (actions run one at a time) and
+/// stored with it, so a batch found settled after a crash applies exactly what it was priced on.
+struct PerpEffect: Codable, Sendable, Equatable {
+    var positions: [PositionRecord]
+    var markets: [MarketState]
+    /// The vault's USDC on the ledger once the batch is applied.
+    var vaultBalance: BigUInt
+}
+
+/// `moonlander.sqlite`: positions, markets, the vault's expected balance, and every action that
+/// moves funds, written `pending` with its batch before the batch is sent.
+final class PerpStore: Sendable {
+    let database: DatabasePool
+
+    static let migrations: [Migration] = [
+        Migration("v1 perpetuals", """
+            CREATE TABLE vault (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                address TEXT NOT NULL,
+                seed TEXT NOT NULL,
+                funded INTEGER NOT NULL DEFAULT 0,
+                balance TEXT NOT NULL
+            );
+            CREATE TABLE market (
+                symbol TEXT PRIMARY KEY,
+                state BLOB NOT NULL
+            );
+            CREATE TABLE position (
+                id TEXT PRIMARY KEY,
+                wallet TEXT NOT NULL,
+                market TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('open', 'closed', 'liquidated')),
+                record BLOB NOT NULL,
+                opened_at REAL NOT NULL
+            );
+            CREATE INDEX position_wallet ON position (wallet, opened_at);
+            CREATE INDEX position_open ON position (state) WHERE state = 'open';
+            CREATE TABLE action (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                position TEXT NOT NULL,
+                idempotency_key TEXT,
+                batch BLOB,
+                effect BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'settled', 'failed')),
+                error TEXT,
+                transactions TEXT,
+                request BLOB,
+                reply BLOB,
+                created_at REAL NOT NULL
+            );
+            CREATE INDEX action_pending ON action (state) WHERE state = 'pending';
+            CREATE TABLE admin_price (
+                market TEXT PRIMARY KEY,
+                price TEXT NOT NULL
+            );
+            """)
+    ]
+
+    init(directory: String) throws(StorageError) {
+        database = try ServiceDatabase.open(path: (directory as NSString).appendingPathComponent("moonlander.sqlite"), migrations: Self.migrations)
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try IdempotentWrites.encode(value)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        try IdempotentWrites.decode(type, from: data)
+    }
+
+    // MARK: vault and markets
+
+    /// The vault's record: its address, seed liquidity, whether the seed is on the ledger, and the
+    /// balance the records expect there.
+    func vault() throws -> (address: String, seed: BigUInt, funded: Bool, balance: BigUInt)? {
+        try database.read { db in
+            try GRDB.Row.fetchOne(db, sql: "SELECT * FROM vault WHERE id = 1").map {
+                ($0["address"], BigUInt($0["seed"] as String) ?? 0, $0["funded"] as Bool, BigUInt($0["balance"] as String) ?? 0)
+            }
+        }
+    }
+
+    /// Writes the vault (unfunded) and the markets, once.
+    func create(vault address: String, seed: BigUInt, markets: [MarketState]) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO vault (id, address, seed, balance) VALUES (1, ?, ?, '0')", arguments: [address, seed.description])
+            for market in markets {
+                try db.execute(sql: "INSERT OR IGNORE INTO market (symbol, state) VALUES (?, ?)", arguments: [market.symbol, try Self.encode(market)])
+            }
+        }
+    }
+
+    func markFunded(balance: BigUInt) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE vault SET funded = 1, balance = ? WHERE id = 1", arguments: [balance.description])
+        }
+    }
+
+    /// The ledger is the truth: the records take the vault's balance there.
+    func setVaultBalance(_ balance: BigUInt) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE vault SET balance = ? WHERE id = 1", arguments: [balance.description])
+        }
+    }
+
+    func markets() throws -> [MarketState] {
+        try database.read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT state FROM market ORDER BY symbol").map { try Self.decode(MarketState.self, $0["state"]) }
+        }
+    }
+
+    /// The price an admin last set per market: the embedded oracles start from it after a restart.
+    func setAdminPrice(_ market: String, _ price: BigUInt) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO admin_price (market, price) VALUES (?, ?)", arguments: [market, price.description])
+        }
+    }
+
+    func adminPrices() throws -> [String: BigUInt] {
+        try database.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try GRDB.Row.fetchAll(db, sql: "SELECT market, price FROM admin_price").compactMap { row in
+                    BigUInt(row["price"] as String).map { (row["market"] as String, $0) }
+                })
+        }
+    }
+
+    // MARK: positions
+
+    func openPositions() throws -> [PositionRecord] {
+        try database.read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT record FROM position WHERE state = 'open'").map { try Self.decode(PositionRecord.self, $0["record"]) }
+        }
+    }
+
+    func positions(wallet: String, includeClosed: Bool) throws -> [PositionRecord] {
+        try database.read { db in
+            try GRDB.Row.fetchAll(
+                db, sql: "SELECT record FROM position WHERE wallet = ? \(includeClosed ? "" : "AND state = 'open'") ORDER BY opened_at, id",
+                arguments: [wallet]
+            ).map { try Self.decode(PositionRecord.self, $0["record"]) }
+        }
+    }
+
+    func position(_ id: String) throws -> PositionRecord? {
+        try database.read { db in
+            try Data.fetchOne(db, sql: "SELECT record FROM position WHERE id = ?", arguments: [id]).map { try Self.decode(PositionRecord.self, $0) }
+        }
+    }
+
+    // MARK: actions
+
+    /// Records an action with its batch before the batch is sent; with no batch (nothing moves on
+    /// the ledger) it is applied at once.
+    func begin(id: String, kind: String, position: String, key: String?, batch: Data?, effect: PerpEffect, request: Data?, reply: Data?, now: Date)
+        throws
+    {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO action (id, kind, position, idempotency_key, batch, effect, state, request, reply, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                    """,
+                arguments: [id, kind, position, key, batch, try Self.encode(effect), request, reply, now.timeIntervalSince1970])
+            if batch == nil { try Self.finish(db, id: id, settled: true, error: nil, transactions: []) }
+        }
+    }
+
+    /// Closes an action; a settled one applies its effect in the same transaction.
+    func finish(id: String, settled: Bool, error: String?, transactions: [String]) throws {
+        try database.write { db in try Self.finish(db, id: id, settled: settled, error: error, transactions: transactions) }
+    }
+
+    private static func finish(_ db: Database, id: String, settled: Bool, error: String?, transactions: [String]) throws {
+        guard let data = try Data.fetchOne(db, sql: "SELECT effect FROM action WHERE id = ? AND state = 'pending'", arguments: [id]) else { return }
+        try db.execute(
+            sql: "UPDATE action SET state = ?, error = ?, transactions = ? WHERE id = ?",
+            arguments: [settled ? "settled" : "failed", error, transactions.joined(separator: ","), id])
+        guard settled else { return }
+        try apply(db, try decode(PerpEffect.self, data))
+    }
+
+    /// Writes positions and markets (funding, trigger changes): no ledger batch, no action row.
+    func apply(_ effect: PerpEffect) throws {
+        try database.write { db in try Self.apply(db, effect) }
+    }
+
+    private static func apply(_ db: Database, _ effect: PerpEffect) throws {
+        for record in effect.positions {
+            try db.execute(
+                sql: """
+                    INSERT INTO position (id, wallet, market, state, record, opened_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET state = excluded.state, record = excluded.record
+                    """,
+                arguments: [record.id, record.wallet, record.market, record.state.rawValue, try encode(record), record.openedAt.timeIntervalSince1970])
+        }
+        for market in effect.markets {
+            try db.execute(sql: "UPDATE market SET state = ? WHERE symbol = ?", arguments: [try encode(market), market.symbol])
+        }
+        try db.execute(sql: "UPDATE vault SET balance = ? WHERE id = 1", arguments: [effect.vaultBalance.description])
+    }
+
+    /// Actions whose batch was sent and whose outcome was not recorded (a crash, a lost answer).
+    func pendingActions() throws -> [(id: String, key: String, batch: Data)] {
+        try database.read { db in
+            try GRDB.Row.fetchAll(
+                db, sql: "SELECT id, idempotency_key, batch FROM action WHERE state = 'pending' AND batch IS NOT NULL ORDER BY created_at"
+            ).map { ($0["id"], $0["idempotency_key"], $0["batch"]) }
+        }
+    }
+
+    /// An action recorded under `id`, as a retry under the same idempotency key finds it.
+    func recorded(id: String) throws -> RecordedWrite? {
+        try database.read { db in
+            guard let row = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM action WHERE id = ?", arguments: [id]) else { return nil }
+            let transactions = (row["transactions"] as String?).map { $0.split(separator: ",").map(String.init) } ?? []
+            return RecordedWrite(state: row["state"], request: row["request"], reply: row["reply"], transactions: transactions, error: row["error"])
+        }
+    }
+}
