@@ -174,7 +174,8 @@ let package = Package(
             dependencies: [
                 "PaygentWire", "PaygentCrypto", "PaygentX402", "CSecp256k1", "PaygentLedger", "PaygentPayments",
                 "PaygentMarket", "PaygentPaymentsClient", "PaygentX402HTTP", "PaygentRegistry", "PaygentRegistryAPI", "PaygentMoney",
-                "PaygentVVS", "PaygentVVSAPI", "PaygentPaymentsAPI", .product(name: "Hummingbird", package: "hummingbird"),
+                "PaygentVVS", "PaygentVVSAPI", "PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentPaymentsAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"), "PaygentTransport", "PaygentRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -144,9 +144,10 @@ struct VVSBench: AsyncParsableCommand {
         return (router, pairs)
     }
 
-    /// Settles `batches` batches of two EIP-3009 transfers (a payer's input and a pool's payout,
-    /// as a swap settles) over RPC, `inflight` at a time, from accounts funded for the purpose.
-    static func ledgerSettleRate(_ payments: RPCClient, tokens: TokensReply, batches: Int, inflight: Int) async throws -> Double {
+    /// Settles `batches` batches of `transfers` EIP-3009 transfers (two: a payer's input and a
+    /// pool's payout, as a swap settles; one: a deposit, as a perpetual opens) over RPC,
+    /// `inflight` at a time, from accounts funded for the purpose.
+    static func ledgerSettleRate(_ payments: RPCClient, tokens: TokensReply, batches: Int, inflight: Int, transfers: Int = 2) async throws -> Double {
         guard let cro = tokens.tokens.first(where: { $0.symbol == "CRO" }), let name = cro.domainName, let version = cro.domainVersion else {
             throw ValidationError("the ledger has no CRO")
         }
@@ -167,7 +168,8 @@ struct VVSBench: AsyncParsableCommand {
         // Signed before the clock starts: the rate is the ledger's, not the signer's.
         let signed = try (0..<batches).map { index -> SettleRequest in
             let worker = index % inflight
-            return SettleRequest(transfers: [try transfer(accounts[2 * worker], accounts[2 * worker + 1]), try transfer(accounts[2 * worker + 1], accounts[2 * worker])])
+            let pair = [try transfer(accounts[2 * worker], accounts[2 * worker + 1]), try transfer(accounts[2 * worker + 1], accounts[2 * worker])]
+            return SettleRequest(transfers: Array(pair.prefix(transfers)))
         }
         let timings = try await CallTimings.measure(requests: batches, depth: inflight, warmUp: 0) { index in
             let _: LedgerReceipt = try await payments.call(PaymentsMethod.settle, signed[index], idempotencyKey: "bench-batch-\(index)")

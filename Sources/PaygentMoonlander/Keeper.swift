@@ -2,6 +2,7 @@ import BigInt
 import Foundation
 import PaygentMoonlanderAPI
 import PaygentWire
+import Synchronization
 
 /// The keeper: every price tick of a market applies a funding interval when one is due, then
 /// closes each open position the tick crosses — liquidated when its remaining margin is below
@@ -16,10 +17,12 @@ extension PerpDesk {
     @discardableResult
     func tick(_ market: String, _ price: OraclePrice) async -> PriceTick {
         prices.set(market, price)
+        let started = time.elapsed()
         let due = state.withLock { state in
             state.ready && (state.markets[market].map { price.publishTime >= $0.nextFunding } ?? false)
         }
         let crossed = state.withLock { $0.ready ? $0.book.crossed(market, price: price.price) : [] }
+        tickTimings.record(time.elapsed() - started)
         guard due || !crossed.isEmpty else {
             let tick = PriceBook.tick(market, price)
             publisher.publish(MoonlanderEvent.price, topic: "moonlander.price.\(market)", tick)
@@ -92,4 +95,29 @@ extension PerpDesk {
                 market: market, payer: rate.payer?.rawValue, ratePPM: Int(rate.ppm), time: now, positions: updated.count, fundingPaid: Self.amount(paid),
                 holdingFees: Self.amount(holding)))
     }
+}
+
+/// The keeper's cost per tick (evaluating a market's open positions against a price), the last
+/// 4,096 ticks, for `health` (`keeper.tick_p50_us`, `keeper.tick_p99_us`).
+final class TickTimings: Sendable {
+    private let samples = Mutex<(values: [Duration], next: Int, count: Int)>(([], 0, 0))
+    static let capacity = 4096
+
+    func record(_ duration: Duration) {
+        samples.withLock { state in
+            if state.values.count < Self.capacity { state.values.append(duration) } else { state.values[state.next] = duration }
+            state.next = (state.next + 1) % Self.capacity
+            state.count += 1
+        }
+    }
+
+    /// Microseconds at quantile `q` (0…1) of the recorded ticks; 0 before any.
+    func quantile(_ q: Double) -> Double {
+        let sorted = samples.withLock { $0.values }.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let at = sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))].components
+        return Double(at.seconds) * 1e6 + Double(at.attoseconds) / 1e12
+    }
+
+    var count: Int { samples.withLock { $0.count } }
 }

@@ -37,6 +37,9 @@ public enum MoonlanderService {
         MoonlanderHandlers(desk: desk, source: source).register(on: server)
         environment.health.report("positions.open") { "\(desk.state.withLock { $0.ready ? "\($0.open.count)" : "opening" })" }
         environment.health.report("oracle") { settings.oracle.rawValue }
+        environment.health.report("keeper.ticks") { "\(desk.tickTimings.count)" }
+        environment.health.report("keeper.tick_p50_us") { String(format: "%.1f", desk.tickTimings.quantile(0.5)) }
+        environment.health.report("keeper.tick_p99_us") { String(format: "%.1f", desk.tickTimings.quantile(0.99)) }
         let (clock, logger, time) = (environment.time.clock, environment.logger, environment.time)
         environment.background.run("vault opening and oracle") {
             while !Task.isCancelled {

@@ -45,6 +45,7 @@ final class PerpDesk: Sendable {
     let state = Mutex(State())
     private let dirty = Mutex(true)
     let queue: SerialQueue
+    let tickTimings = TickTimings()
 
     static let collateralToken = "USDC"
     static let collateralDecimals = 6
