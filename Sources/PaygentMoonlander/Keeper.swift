@@ -16,7 +16,7 @@ import Synchronization
 extension PerpDesk {
     @discardableResult
     func tick(_ market: String, _ price: OraclePrice) async -> PriceTick {
-        prices.set(market, price)
+        guard prices.set(market, price) else { return PriceBook.tick(market, prices.latest(market) ?? price) }
         let started = time.elapsed()
         let due = state.withLock { state in
             state.ready && (state.markets[market].map { price.publishTime >= $0.nextFunding } ?? false)
@@ -86,9 +86,9 @@ extension PerpDesk {
         // Intervals missed while the service was stopped are not charged: the next is one interval on.
         current.nextFunding = current.nextFunding.addingTimeInterval(fundingInterval)
         if current.nextFunding <= now { current.nextFunding = now.addingTimeInterval(fundingInterval) }
-        let effect = PerpEffect(positions: updated, markets: [current], vaultBalance: try ready().vaultBalance)
-        try store.apply(effect)
-        absorb(effect)
+        try store.applyFunding(updated, market: market, nextFunding: current.nextFunding)
+        absorb(PerpEffect(positions: updated))
+        state.withLock { $0.markets[market]?.nextFunding = current.nextFunding }
         publisher.publish(
             MoonlanderEvent.funding,
             FundingApplied(

@@ -86,8 +86,15 @@ final class PriceBook: Sendable {
         self.maxAge = maxAge
     }
 
-    func set(_ market: String, _ price: OraclePrice) {
-        prices.withLock { $0[market] = price }
+    /// Takes `price` unless the market has a newer one (an admin's price set while the oracle's
+    /// answer was on its way): false when it is refused.
+    @discardableResult
+    func set(_ market: String, _ price: OraclePrice) -> Bool {
+        prices.withLock { prices in
+            if let current = prices[market], current.publishTime > price.publishTime { return false }
+            prices[market] = price
+            return true
+        }
     }
 
     func latest(_ market: String) -> OraclePrice? {

@@ -43,8 +43,12 @@ extension PerpDesk {
         else {
             throw PaygentError(.internal, "the wallet's authorization is not for the collateral asked; refused, nothing moved")
         }
-        return try await run {
-            if let replayed = try IdempotentWrites.replay(try store.recorded(id: id), request: fingerprint, as: PositionReply.self) { return replayed }
+        guard active.withLock({ $0.insert(id).inserted }) else {
+            throw PaygentError(.unavailable, "an open under this idempotency key is on its way; try again shortly")
+        }
+        defer { _ = active.withLock { $0.remove(id) } }
+        let priced: Priced = try await run {
+            if let replayed = try IdempotentWrites.replay(try store.recorded(id: id), request: fingerprint, as: PositionReply.self) { return .replayed(replayed) }
             let now = time.now()
             let price = try prices.fresh(spec.symbol, now: now).price
             try Self.checkTriggers(side, stopLoss: stop, takeProfit: take, price: price)
@@ -54,23 +58,41 @@ extension PerpDesk {
             } catch {
                 throw PaygentError(.badRequest, "collateral \(Self.usdcText(deposit)) USDC does not cover the opening fees; nothing moved")
             }
-            let state = try ready()
-            try checkRoom(spec, side: side, size: opened.position.size, deposit: deposit, state: state)
+            try checkRoom(spec, side: side, size: opened.position.size, deposit: deposit, state: try ready())
             let record = PositionRecord(
                 id: id, wallet: authorization.from.lowercased(), market: spec.symbol, state: .open, position: opened.position, stopLoss: stop,
                 takeProfit: take, openedAt: now)
-            var market = try marketState(spec.symbol, state)
-            if side == .long { market.longOpenInterest += opened.position.size } else { market.shortOpenInterest += opened.position.size }
-            var reply = PositionReply(
+            let reply = PositionReply(
                 action: .open, position: info(record, mark: price), price: PerpFormat.price(price), fees: Self.amount(opened.fees),
                 moved: Self.amount(deposit), realizedPnl: "0", transactions: [])
-            reply.transactions = try await settle(
-                id: id, kind: "open", position: id, key: key, batch: SettleRequest(transfers: [authorization]),
-                effect: PerpEffect(positions: [record], markets: [market], vaultBalance: state.vaultBalance + deposit), request: fingerprint,
-                reply: try IdempotentWrites.encode(reply))
-            publisher.publish(MoonlanderEvent.opened, reply)
-            return reply
+            let effect = PerpEffect(
+                positions: [record], openInterest: [OpenInterestChange(market: spec.symbol, side: side, added: opened.position.size, removed: 0)],
+                vaultIn: deposit)
+            reserve(record, deposit: deposit)
+            return .priced(
+                OpenBlocks.Member(
+                    row: PerpStore.BlockMember(id: id, key: key, effect: effect, request: fingerprint, reply: try IdempotentWrites.encode(reply)),
+                    transfer: authorization, position: record, deposit: deposit), reply)
         }
+        switch priced {
+        case .replayed(let reply):
+            return reply
+        case .priced(let member, var reply):
+            switch await blocks.submit(member) {
+            case .success(let transaction):
+                reply.transactions = [transaction]
+                publisher.publish(MoonlanderEvent.opened, reply)
+                return reply
+            case .failure(let error):
+                throw error
+            }
+        }
+    }
+
+    /// An open ready for its block, or the answer recorded for its key.
+    enum Priced: Sendable {
+        case priced(OpenBlocks.Member, PositionReply)
+        case replayed(PositionReply)
     }
 
     func close(_ request: CloseRequest, key: String?) async throws -> PositionReply {
@@ -116,13 +138,12 @@ extension PerpDesk {
             var record = try owned(request.position, by: wallet)
             let spec = try Self.market(record.market)
             let price = try prices.fresh(record.market, now: time.now()).price
-            let state = try ready()
             let batch: SettleRequest
-            let balance: BigUInt
+            var effect = PerpEffect(positions: [])
             if let deposit {
                 record.position.collateral += amount
                 batch = SettleRequest(transfers: [deposit])
-                balance = state.vaultBalance + amount
+                effect.vaultIn = amount
             } else {
                 guard amount < record.position.collateral else {
                     throw PaygentError(
@@ -141,14 +162,15 @@ extension PerpDesk {
                     try AccountSigner(tokens: tokens, random: random).transfer(
                         from: try vaultKey, token: Self.collateralToken, amount: amount, to: record.wallet, validBefore: AccountSigner.validBefore(time.now()))
                 ])
-                balance = state.vaultBalance - amount
+                effect.vaultOut = amount
             }
+            effect.positions = [record]
             var reply = PositionReply(
                 action: request.change == .add ? .addCollateral : .removeCollateral, position: info(record, mark: price), price: PerpFormat.price(price),
                 fees: .zero, moved: Self.amount(amount), realizedPnl: "0", transactions: [])
             reply.transactions = try await settle(
                 id: id, kind: "collateral", position: record.id, key: key, batch: batch,
-                effect: PerpEffect(positions: [record], markets: [], vaultBalance: balance), request: fingerprint, reply: try IdempotentWrites.encode(reply))
+                effect: effect, request: fingerprint, reply: try IdempotentWrites.encode(reply))
             return reply
         }
     }
@@ -162,7 +184,7 @@ extension PerpDesk {
             record.takeProfit = try Self.trigger(request.takeProfit, field: "takeProfit", current: record.takeProfit)
             let price = try prices.fresh(record.market, now: time.now()).price
             try Self.checkTriggers(record.position.side, stopLoss: record.stopLoss, takeProfit: record.takeProfit, price: price)
-            let effect = PerpEffect(positions: [record], markets: [], vaultBalance: try ready().vaultBalance)
+            let effect = PerpEffect(positions: [record])
             try store.apply(effect)
             absorb(effect)
             return PositionReply(
@@ -194,9 +216,6 @@ extension PerpDesk {
         let pnl = PerpMath.pnl(closing, at: price)
         after.payout += payout
         (after.realizedProfit, after.realizedPnl) = PerpMath.add((after.realizedProfit, after.realizedPnl), pnl)
-        let state = try ready()
-        var market = try marketState(record.market, state)
-        if closing.side == .long { market.longOpenInterest -= closing.size } else { market.shortOpenInterest -= closing.size }
         let batch = payout > 0
             ? SettleRequest(transfers: [
                 try AccountSigner(tokens: tokens, random: random).transfer(
@@ -207,7 +226,10 @@ extension PerpDesk {
             realizedPnl: PerpFormat.signedUSDC(profit: pnl.profit, pnl.amount), transactions: [])
         reply.transactions = try await settle(
             id: id, kind: action.rawValue, position: record.id, key: key, batch: batch,
-            effect: PerpEffect(positions: [after], markets: [market], vaultBalance: state.vaultBalance - payout), request: request,
+            effect: PerpEffect(
+                positions: [after], openInterest: [OpenInterestChange(market: record.market, side: closing.side, added: 0, removed: closing.size)],
+                vaultOut: payout),
+            request: request,
             reply: try IdempotentWrites.encode(reply))
         return reply
     }
@@ -220,15 +242,15 @@ extension PerpDesk {
         (after.closedAt, after.closePrice, after.closeReason) = (now, price, "liquidation")
         let pnl = PerpMath.pnl(record.position, at: price)
         (after.realizedProfit, after.realizedPnl) = PerpMath.add((after.realizedProfit, after.realizedPnl), pnl)
-        let state = try ready()
-        var market = try marketState(record.market, state)
-        if record.position.side == .long { market.longOpenInterest -= record.position.size } else { market.shortOpenInterest -= record.position.size }
         let reply = PositionReply(
             action: .liquidation, position: info(after, mark: price), price: PerpFormat.price(price), fees: .zero, moved: .zero,
             realizedPnl: PerpFormat.signedUSDC(profit: pnl.profit, pnl.amount), transactions: [])
         _ = try await settle(
             id: id, kind: "liquidation", position: record.id, key: nil, batch: nil,
-            effect: PerpEffect(positions: [after], markets: [market], vaultBalance: state.vaultBalance), request: nil, reply: nil)
+            effect: PerpEffect(
+                positions: [after],
+                openInterest: [OpenInterestChange(market: record.market, side: record.position.side, added: 0, removed: record.position.size)]),
+            request: nil, reply: nil)
         return reply
     }
 
@@ -258,13 +280,14 @@ extension PerpDesk {
     func checkRoom(_ spec: MarketSpec, side: PerpMath.Side, size: BigUInt, deposit: BigUInt, state: State) throws {
         let market = try marketState(spec.symbol, state)
         let cap = spec.maxOpenInterest(vaultSeed: state.vaultSeed)
-        let current = side == .long ? market.longOpenInterest : market.shortOpenInterest
+        let current = (side == .long ? market.longOpenInterest : market.shortOpenInterest)
+            + (state.reserved.openInterest[Reserved.key(spec.symbol, side)] ?? 0)
         guard current + size <= cap else {
             throw PaygentError(
                 .failedPrecondition,
                 "\(spec.symbol) \(side.rawValue) open interest would reach \(Self.usdcText(current + size)) USDC, above its cap of \(Self.usdcText(cap)); nothing moved")
         }
-        guard state.liability + deposit + size <= state.vaultBalance + deposit else {
+        guard state.liability + state.reserved.liability + deposit + size <= state.vaultBalance + state.reserved.vault + deposit else {
             throw PaygentError(.failedPrecondition, "the vault's liquidity cannot cover another \(Self.usdcText(size)) USDC of size now; nothing moved")
         }
     }

@@ -11,13 +11,16 @@ import PaygentTransport
 import PaygentWire
 import Synchronization
 
-/// The service's trading desk: the vault, the markets' state and the open positions, and the one
-/// way anything that moves funds is done (`run`): one action at a time in a `SerialQueue`, each
-/// priced on the state the previous one left, written `pending` with its ledger batch before the
-/// batch is sent, applied to the records only once the ledger has applied the batch.
+/// The service's trading desk: the vault, the markets' state and the open positions, and the ways
+/// funds move. Every action is priced in a `SerialQueue`, one at a time, on the state the
+/// previous one left, and written `pending` with its ledger batch before the batch is sent; the
+/// records change only once the ledger applied the batch. Closes, collateral changes and
+/// liquidations settle inside the queue; opens, which depend on nothing but the caps, settle in
+/// blocks (`OpenBlocks`) beside it, so many opens share one ledger round trip and one write.
 ///
-/// Reads (positions, markets) take the in-memory state, which follows the database: it is loaded
-/// at opening and changed only after a write commits.
+/// Memory follows the database: `committed` is what the records say, loaded at opening and
+/// changed only after a write commits; `reserved` is what opens priced but not yet settled will
+/// add, counted against the caps.
 final class PerpDesk: Sendable {
     struct State: Sendable {
         var ready = false
@@ -30,6 +33,16 @@ final class PerpDesk: Sendable {
         /// Σ over open positions of what the vault could owe each (collateral + funding received
         /// + size, the profit cap).
         var liability = BigUInt(0)
+        var reserved = Reserved()
+    }
+
+    /// What opens priced and not yet settled will add.
+    struct Reserved: Sendable, Equatable {
+        var openInterest: [String: BigUInt] = [:]
+        var liability = BigUInt(0)
+        var vault = BigUInt(0)
+
+        static func key(_ market: String, _ side: PerpMath.Side) -> String { "\(market) \(side.rawValue)" }
     }
 
     let store: PerpStore
@@ -44,8 +57,13 @@ final class PerpDesk: Sendable {
     let fundingInterval: TimeInterval
     let state = Mutex(State())
     private let dirty = Mutex(true)
-    let queue: SerialQueue
+    /// Ledger batches on their way: the vault is checked against the ledger when none is.
+    private let settling = Mutex(0)
+    let queue = SerialQueue()
     let tickTimings = TickTimings()
+    let blocks = OpenBlocks()
+    /// Opens being priced or settled, by id: one request per id at a time.
+    let active = Mutex<Set<String>>([])
 
     static let collateralToken = "USDC"
     static let collateralDecimals = 6
@@ -57,7 +75,6 @@ final class PerpDesk: Sendable {
         (self.store, self.payments, self.keys, self.prices, self.publisher) = (store, payments, keys, prices, publisher)
         (self.time, self.random, self.logger, self.fundingInterval) = (time, random, logger, fundingInterval)
         tokens = LedgerTokens(opening: "the moonlander service is still opening its vault (it waits for the payments service); try again shortly")
-        queue = SerialQueue()
     }
 
     var vaultKey: PrivateKey {
@@ -80,6 +97,10 @@ final class PerpDesk: Sendable {
         }
     }
 
+    func markDirty() {
+        dirty.withLock { $0 = true }
+    }
+
     // MARK: settling
 
     /// Records the action, sends its batch (none: applied at once), applies its effect to the
@@ -96,21 +117,39 @@ final class PerpDesk: Sendable {
             absorb(effect)
             return []
         }
-        let receipt: LedgerReceipt
-        do {
-            receipt = try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: "moonlander-\(id)")
-        } catch where Self.outcomeUnknown(error.code) {
-            dirty.withLock { $0 = true }
+        let outcome = await send(batch, key: "moonlander-\(id)")
+        switch outcome {
+        case .success(let receipt):
+            let transactions = receipt.transactions.map(\.hash)
+            try store.finish(id: id, settled: true, error: nil, transactions: transactions)
+            absorb(effect)
+            try await settled()
+            return transactions
+        case .failure(let error) where Self.outcomeUnknown(error.code):
+            markDirty()
             throw PaygentError(.unavailable, "\(kind) \(id) was sent and its outcome is not known yet (\(error.message)); it is resolved before the next action")
-        } catch {
+        case .failure(let error):
             try store.finish(id: id, settled: false, error: error.message, transactions: [])
             throw PaygentError(error.code, "the ledger refused the \(kind), nothing moved: \(error.message)")
         }
-        let transactions = receipt.transactions.map(\.hash)
-        try store.finish(id: id, settled: true, error: nil, transactions: transactions)
-        absorb(effect)
+    }
+
+    /// Sends a batch to the ledger under `key`, counted among the batches on their way.
+    func send(_ batch: SettleRequest, key: String) async -> Result<LedgerReceipt, PaygentError> {
+        settling.withLock { $0 += 1 }
+        defer { settling.withLock { $0 -= 1 } }
+        do {
+            return .success(try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: key))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// After a batch settled: the vault is checked against the ledger when no other batch is on
+    /// its way (with one in flight the two could not be compared).
+    func settled() async throws {
+        guard settling.withLock({ $0 }) == 0 else { return }
         try await checkVault()
-        return transactions
     }
 
     static func outcomeUnknown(_ code: ErrorCode) -> Bool {
@@ -119,31 +158,60 @@ final class PerpDesk: Sendable {
 
     /// Memory follows a committed effect.
     func absorb(_ effect: PerpEffect) {
-        state.withLock { state in
-            for record in effect.positions {
-                if let old = state.open[record.id] { state.liability -= Self.liability(old.position) }
-                if record.state == .open {
-                    state.open[record.id] = record
-                    state.liability += Self.liability(record.position)
-                } else {
-                    state.open[record.id] = nil
-                }
-                if let market = MarketSpec.named(record.market) { state.book.update(record, market: market.terms) }
+        state.withLock { state in Self.absorb(effect, into: &state) }
+    }
+
+    static func absorb(_ effect: PerpEffect, into state: inout State) {
+        for record in effect.positions {
+            if let old = state.open[record.id] { state.liability -= liability(old.position) }
+            if record.state == .open {
+                state.open[record.id] = record
+                state.liability += liability(record.position)
+            } else {
+                state.open[record.id] = nil
             }
-            for market in effect.markets { state.markets[market.symbol] = market }
-            state.vaultBalance = effect.vaultBalance
+            if let market = MarketSpec.named(record.market) { state.book.update(record, market: market.terms) }
         }
+        for change in effect.openInterest {
+            guard var market = state.markets[change.market] else { continue }
+            if change.side == .long {
+                market.longOpenInterest = market.longOpenInterest + change.added - min(change.removed, market.longOpenInterest + change.added)
+            } else {
+                market.shortOpenInterest = market.shortOpenInterest + change.added - min(change.removed, market.shortOpenInterest + change.added)
+            }
+            state.markets[change.market] = market
+        }
+        state.vaultBalance = state.vaultBalance + effect.vaultIn - min(effect.vaultOut, state.vaultBalance + effect.vaultIn)
     }
 
     static func liability(_ position: PerpMath.Position) -> BigUInt {
         position.collateral + position.fundingReceived + position.size
     }
 
+    /// Counts an open priced and not yet settled against the caps (`reserve`), or stops counting
+    /// it (`release`).
+    func reserve(_ record: PositionRecord, deposit: BigUInt) {
+        state.withLock { state in
+            state.reserved.openInterest[Reserved.key(record.market, record.position.side), default: 0] += record.position.size
+            state.reserved.liability += Self.liability(record.position)
+            state.reserved.vault += deposit
+        }
+    }
+
+    func release(_ record: PositionRecord, deposit: BigUInt) {
+        state.withLock { state in
+            let key = Reserved.key(record.market, record.position.side)
+            state.reserved.openInterest[key] = (state.reserved.openInterest[key] ?? 0) - min(record.position.size, state.reserved.openInterest[key] ?? 0)
+            state.reserved.liability -= min(Self.liability(record.position), state.reserved.liability)
+            state.reserved.vault -= min(deposit, state.reserved.vault)
+        }
+    }
+
     /// The vault's balance on the ledger is the truth: a record that differs takes it.
     func checkVault() async throws {
         let (address, expected) = state.withLock { ($0.vaultAddress, $0.vaultBalance) }
         let held = try await vaultLedgerBalance(address)
-        guard held != expected else { return }
+        guard held != expected, settling.withLock({ $0 }) == 0 else { return }
         logger.notice("the vault's record follows the ledger", metadata: ["moonlander.recorded": "\(expected)", "moonlander.ledger": "\(held)"])
         try store.setVaultBalance(held)
         state.withLock { $0.vaultBalance = held }
@@ -154,18 +222,25 @@ final class PerpDesk: Sendable {
         return balances.first { $0.token.symbol == Self.collateralToken }?.amount.baseUnits ?? 0
     }
 
-    /// Sends again, under their keys, the batches a crash or a lost answer left pending: each is
-    /// applied once (or answered from the ledger's log), or refused once its signatures expired.
+    /// Sends again, under their keys, the batches a crash or a lost answer left pending (blocks
+    /// of opens not on their way now, and single actions): each is applied once (or answered from
+    /// the ledger's log), or refused once its signatures expired. Then memory is read again.
     func resolvePending() async throws {
-        for pending in try store.pendingActions() {
-            let batch = try PerpStore.decode(SettleRequest.self, pending.batch)
-            let outcome: Result<LedgerReceipt, PaygentError>
-            do {
-                outcome = .success(try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: "moonlander-\(pending.id)"))
-            } catch {
-                outcome = .failure(error)
+        let flying = await blocks.flying
+        for block in try store.pendingBlocks() where block.id != flying {
+            switch await send(try PerpStore.decode(SettleRequest.self, block.batch), key: "moonlander-\(block.id)") {
+            case .success(let receipt):
+                try store.blockFinished(id: block.id, settled: true, transactions: receipt.transactions.map(\.hash), error: nil, culprit: nil)
+                logger.notice("a block of opens left pending is settled", metadata: ["moonlander.block": "\(block.id)"])
+            case .failure(let error) where Self.outcomeUnknown(error.code):
+                throw PaygentError(.unavailable, "block \(block.id) is still unresolved (\(error.message)); try again shortly")
+            case .failure(let error):
+                try store.blockFinished(id: block.id, settled: false, transactions: [], error: error.message, culprit: nil)
+                logger.notice("a block of opens left pending did not settle", metadata: ["moonlander.block": "\(block.id)", "error": "\(error.message)"])
             }
-            switch outcome {
+        }
+        for pending in try store.pendingActions() {
+            switch await send(try PerpStore.decode(SettleRequest.self, pending.batch), key: "moonlander-\(pending.id)") {
             case .success(let receipt):
                 try store.finish(id: pending.id, settled: true, error: nil, transactions: receipt.transactions.map(\.hash))
                 logger.notice("an action left pending is settled", metadata: ["moonlander.action": "\(pending.id)"])
@@ -180,7 +255,7 @@ final class PerpDesk: Sendable {
         try load()
     }
 
-    /// Memory from the database.
+    /// Committed memory from the database (what is reserved stays).
     func load() throws {
         guard let vault = try store.vault() else { return }
         let markets = try store.markets()

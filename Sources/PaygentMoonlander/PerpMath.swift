@@ -116,7 +116,8 @@ public enum PerpMath {
 
     /// The price (in price units) at which the position becomes liquidatable: for a long the
     /// highest price at or below which it is, for a short the lowest at or above which it is. Nil
-    /// for a long that no price down to zero liquidates (margin beyond its size).
+    /// for a long that no price down to zero liquidates (margin beyond its size). Worked out in
+    /// closed form; the tests check it against `isLiquidatable` on both sides of the boundary.
     public static func liquidationPrice(_ position: Position, market: Market) -> BigUInt? {
         // Margin before PnL, less what must be kept: the loss that may be taken before liquidation.
         let buffer = position.collateral + position.fundingReceived
@@ -124,25 +125,14 @@ public enum PerpMath {
         // Already below the maintenance margin at its entry price: liquidatable now.
         guard buffer >= owed else { return position.entryPrice }
         let room = buffer - owed
-        // Liquidatable is monotone in the price (below a boundary for a long, above it for a
-        // short): the boundary is found by bisection, exactly, with the rounding of `pnl`.
+        // Liquidatable when the loss, ⌈size·|P − E|/E⌉, passes `room`: when size·|P − E| > room·E,
+        // that is |P − E| ≥ ⌊room·E/size⌋ + 1. Exact in integers, with `pnl`'s rounding.
+        let distance = room * position.entryPrice / position.size + 1
         switch position.side {
         case .long:
-            guard isLiquidatable(position, at: 0, market: market) else { return nil }
-            var (low, high) = (BigUInt(0), position.entryPrice)  // liquidatable at low, not at high
-            while high - low > 1 {
-                let middle = (low + high) / 2
-                if isLiquidatable(position, at: middle, market: market) { low = middle } else { high = middle }
-            }
-            return low
+            return distance <= position.entryPrice ? position.entryPrice - distance : nil
         case .short:
-            var (low, high) = (position.entryPrice, position.entryPrice + (room + 1) * position.entryPrice / position.size + 1)
-            while !isLiquidatable(position, at: high, market: market) { high *= 2 }
-            while high - low > 1 {  // not liquidatable at low, liquidatable at high
-                let middle = (low + high) / 2
-                if isLiquidatable(position, at: middle, market: market) { high = middle } else { low = middle }
-            }
-            return high
+            return position.entryPrice + distance
         }
     }
 

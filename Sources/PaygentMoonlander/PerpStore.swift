@@ -40,14 +40,24 @@ struct MarketState: Codable, Sendable, Equatable {
     var nextFunding: Date
 }
 
+/// A change of one side's open interest.
+struct OpenInterestChange: Codable, Sendable, Equatable {
+    var market: String
+    var side: PerpMath.Side
+    var added: BigUInt
+    var removed: BigUInt
+}
+
 /// What an action changes in the records once its ledger batch settles (or at once, when it moves
-/// nothing on the ledger): computed before the batch leaves (actions run one at a time) and
-/// stored with it, so a batch found settled after a crash applies exactly what it was priced on.
+/// nothing on the ledger): the rows of the positions it touches as they end up, and changes to
+/// open interest and to the vault's balance. Computed before the batch leaves and stored with it,
+/// so a batch found settled after a crash applies exactly what it was priced on. Open interest
+/// and the vault change by differences, since opens settle in blocks beside other actions.
 struct PerpEffect: Codable, Sendable, Equatable {
     var positions: [PositionRecord]
-    var markets: [MarketState]
-    /// The vault's USDC on the ledger once the batch is applied.
-    var vaultBalance: BigUInt
+    var openInterest: [OpenInterestChange] = []
+    var vaultIn: BigUInt = 0
+    var vaultOut: BigUInt = 0
 }
 
 /// `moonlander.sqlite`: positions, markets, the vault's expected balance, and every action that
@@ -66,7 +76,9 @@ final class PerpStore: Sendable {
             );
             CREATE TABLE market (
                 symbol TEXT PRIMARY KEY,
-                state BLOB NOT NULL
+                long_oi TEXT NOT NULL,
+                short_oi TEXT NOT NULL,
+                next_funding REAL NOT NULL
             );
             CREATE TABLE position (
                 id TEXT PRIMARY KEY,
@@ -78,12 +90,21 @@ final class PerpStore: Sendable {
             );
             CREATE INDEX position_wallet ON position (wallet, opened_at);
             CREATE INDEX position_open ON position (state) WHERE state = 'open';
+            CREATE TABLE open_block (
+                id TEXT PRIMARY KEY,
+                batch BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'settled', 'failed')),
+                error TEXT,
+                created_at REAL NOT NULL
+            );
             CREATE TABLE action (
                 id TEXT PRIMARY KEY,
                 kind TEXT NOT NULL,
                 position TEXT NOT NULL,
                 idempotency_key TEXT,
                 batch BLOB,
+                block_id TEXT REFERENCES open_block(id),
+                block_position INTEGER,
                 effect BLOB NOT NULL,
                 state TEXT NOT NULL CHECK (state IN ('pending', 'settled', 'failed')),
                 error TEXT,
@@ -130,7 +151,9 @@ final class PerpStore: Sendable {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO vault (id, address, seed, balance) VALUES (1, ?, ?, '0')", arguments: [address, seed.description])
             for market in markets {
-                try db.execute(sql: "INSERT OR IGNORE INTO market (symbol, state) VALUES (?, ?)", arguments: [market.symbol, try Self.encode(market)])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO market (symbol, long_oi, short_oi, next_funding) VALUES (?, ?, ?, ?)",
+                    arguments: [market.symbol, market.longOpenInterest.description, market.shortOpenInterest.description, market.nextFunding.timeIntervalSince1970])
             }
         }
     }
@@ -150,7 +173,11 @@ final class PerpStore: Sendable {
 
     func markets() throws -> [MarketState] {
         try database.read { db in
-            try GRDB.Row.fetchAll(db, sql: "SELECT state FROM market ORDER BY symbol").map { try Self.decode(MarketState.self, $0["state"]) }
+            try GRDB.Row.fetchAll(db, sql: "SELECT * FROM market ORDER BY symbol").map { row in
+                MarketState(
+                    symbol: row["symbol"], longOpenInterest: BigUInt(row["long_oi"] as String) ?? 0, shortOpenInterest: BigUInt(row["short_oi"] as String) ?? 0,
+                    nextFunding: Date(timeIntervalSince1970: row["next_funding"]))
+            }
         }
     }
 
@@ -225,9 +252,17 @@ final class PerpStore: Sendable {
         try apply(db, try decode(PerpEffect.self, data))
     }
 
-    /// Writes positions and markets (funding, trigger changes): no ledger batch, no action row.
+    /// Writes what moves nothing on the ledger (trigger changes): no batch, no action row.
     func apply(_ effect: PerpEffect) throws {
         try database.write { db in try Self.apply(db, effect) }
+    }
+
+    /// A funding interval: the market's positions as charged and its next funding time, together.
+    func applyFunding(_ positions: [PositionRecord], market: String, nextFunding: Date) throws {
+        try database.write { db in
+            try Self.apply(db, PerpEffect(positions: positions))
+            try db.execute(sql: "UPDATE market SET next_funding = ? WHERE symbol = ?", arguments: [nextFunding.timeIntervalSince1970, market])
+        }
     }
 
     private static func apply(_ db: Database, _ effect: PerpEffect) throws {
@@ -239,18 +274,85 @@ final class PerpStore: Sendable {
                     """,
                 arguments: [record.id, record.wallet, record.market, record.state.rawValue, try encode(record), record.openedAt.timeIntervalSince1970])
         }
-        for market in effect.markets {
-            try db.execute(sql: "UPDATE market SET state = ? WHERE symbol = ?", arguments: [try encode(market), market.symbol])
+        for change in effect.openInterest {
+            let column = change.side == .long ? "long_oi" : "short_oi"
+            let current = BigUInt(try String.fetchOne(db, sql: "SELECT \(column) FROM market WHERE symbol = ?", arguments: [change.market]) ?? "0") ?? 0
+            let next = current + change.added >= change.removed ? current + change.added - change.removed : 0
+            try db.execute(sql: "UPDATE market SET \(column) = ? WHERE symbol = ?", arguments: [next.description, change.market])
         }
-        try db.execute(sql: "UPDATE vault SET balance = ? WHERE id = 1", arguments: [effect.vaultBalance.description])
+        guard effect.vaultIn > 0 || effect.vaultOut > 0 else { return }
+        let balance = BigUInt(try String.fetchOne(db, sql: "SELECT balance FROM vault WHERE id = 1") ?? "0") ?? 0
+        let next = balance + effect.vaultIn >= effect.vaultOut ? balance + effect.vaultIn - effect.vaultOut : 0
+        try db.execute(sql: "UPDATE vault SET balance = ? WHERE id = 1", arguments: [next.description])
     }
 
     /// Actions whose batch was sent and whose outcome was not recorded (a crash, a lost answer).
-    func pendingActions() throws -> [(id: String, key: String, batch: Data)] {
+    func pendingActions() throws -> [(id: String, batch: Data)] {
         try database.read { db in
             try GRDB.Row.fetchAll(
-                db, sql: "SELECT id, idempotency_key, batch FROM action WHERE state = 'pending' AND batch IS NOT NULL ORDER BY created_at"
-            ).map { ($0["id"], $0["idempotency_key"], $0["batch"]) }
+                db, sql: "SELECT id, batch FROM action WHERE state = 'pending' AND batch IS NOT NULL ORDER BY created_at"
+            ).map { ($0["id"], $0["batch"]) }
+        }
+    }
+
+    // MARK: open blocks
+
+    /// An open as it enters a block.
+    struct BlockMember: Sendable {
+        var id: String
+        var key: String?
+        var effect: PerpEffect
+        var request: Data
+        var reply: Data
+    }
+
+    /// Records a block's batch and its opens, pending, in one transaction, before it is sent.
+    func blockPending(id: String, batch: Data, members: [BlockMember], now: Date) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO open_block (id, batch, state, created_at) VALUES (?, ?, 'pending', ?)", arguments: [id, batch, now.timeIntervalSince1970])
+            for (position, member) in members.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO action (id, kind, position, idempotency_key, block_id, block_position, effect, state, request, reply, created_at)
+                        VALUES (?, 'open', ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                        """,
+                    arguments: [
+                        member.id, member.id, member.key, id, position, try Self.encode(member.effect), member.request, member.reply, now.timeIntervalSince1970,
+                    ])
+            }
+        }
+    }
+
+    /// Closes a block. Settled: each open gets its transaction (one transfer each, in order) and
+    /// its effect applied. Refused: nothing moved; the open that made the ledger refuse (when
+    /// known) is recorded failed, the others are forgotten, to be sent again.
+    func blockFinished(id: String, settled: Bool, transactions: [String], error: String?, culprit: Int?) throws {
+        try database.write { db in
+            guard try String.fetchOne(db, sql: "SELECT state FROM open_block WHERE id = ?", arguments: [id]) == "pending" else { return }
+            try db.execute(sql: "UPDATE open_block SET state = ?, error = ? WHERE id = ?", arguments: [settled ? "settled" : "failed", error, id])
+            let members = try GRDB.Row.fetchAll(
+                db, sql: "SELECT id, block_position, effect FROM action WHERE block_id = ? ORDER BY block_position", arguments: [id])
+            for member in members {
+                let position: Int = member["block_position"]
+                let action: String = member["id"]
+                if settled {
+                    let transaction = position < transactions.count ? transactions[position] : ""
+                    try db.execute(sql: "UPDATE action SET state = 'settled', transactions = ? WHERE id = ?", arguments: [transaction, action])
+                    try Self.apply(db, try Self.decode(PerpEffect.self, member["effect"]))
+                } else if position == culprit {
+                    try db.execute(sql: "UPDATE action SET state = 'failed', error = ?, block_id = NULL WHERE id = ?", arguments: [error, action])
+                } else {
+                    try db.execute(sql: "DELETE FROM action WHERE id = ?", arguments: [action])
+                }
+            }
+        }
+    }
+
+    /// Blocks sent and not closed (a crash, or an answer lost).
+    func pendingBlocks() throws -> [(id: String, batch: Data)] {
+        try database.read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT id, batch FROM open_block WHERE state = 'pending' ORDER BY created_at").map { ($0["id"], $0["batch"]) }
         }
     }
 

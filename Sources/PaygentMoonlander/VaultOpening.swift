@@ -31,6 +31,8 @@ extension PerpDesk {
             try store.markFunded(balance: vault.seed)
             logger.info("vault funded", metadata: ["moonlander.vault": "\(vault.address)", "moonlander.seed": "\(vault.seed)"])
         }
+        let random = self.random
+        await blocks.connect(newID: { "blk_" + Hex.encode(random.bytes(6)) }) { [self] id, members in await settleBlock(id, members) }
         try await resolvePending()
         try await checkVault()
         state.withLock { $0.ready = true }

@@ -215,7 +215,7 @@ struct SwapHandler: HandlerGroup {
             pending.mark()
             return .unknown(error)
         } catch {
-            let culprit = Self.culprit(of: error, in: swaps.map(\.transfers.count))
+            let culprit = LedgerRefusal.culprit(of: error, in: swaps.map(\.transfers.count))
             do {
                 try store.blockFinished(id: id, settled: false, transactions: [], error: error.message, culprit: culprit, reserves: [])
             } catch {
@@ -239,19 +239,6 @@ struct SwapHandler: HandlerGroup {
             pending.mark()
         }
         return .settled(transactions: transactions)
-    }
-
-    /// The position of the swap whose transfer the ledger refused ("transfer N: …"), if it said.
-    static func culprit(of error: PaygentError, in transferCounts: [Int]) -> Int? {
-        guard let range = error.message.range(of: "transfer ") else { return nil }
-        let digits = error.message[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        guard let index = Int(digits), error.message[range.upperBound...].dropFirst(digits.count).first == ":" else { return nil }
-        var end = 0
-        for (position, count) in transferCounts.enumerated() {
-            end += count
-            if index < end { return position }
-        }
-        return nil
     }
 
     /// The caller's bound: for an exact input the least output, for an exact output the most input.
