@@ -40,12 +40,14 @@ extension PerpDesk {
                             guard PerpMath.isLiquidatable(record.position, at: price.price, market: spec.terms) else { continue }
                             let reply = try await liquidate(record, at: price.price, id: "liq_" + Hex.encode(random.bytes(6)))
                             publisher.publish(MoonlanderEvent.liquidated, reply)
+                            log("position liquidated", reply)
                             liquidated.append(id)
                         } else {
                             let reply = try await closePosition(
                                 record, at: price.price, size: nil, action: cause == .stopLoss ? .stopLoss : .takeProfit,
                                 id: "trg_" + Hex.encode(random.bytes(6)), key: nil, request: nil)
                             publisher.publish(MoonlanderEvent.triggered, reply)
+                            log(cause == .stopLoss ? "stop-loss fired" : "take-profit fired", reply)
                             triggered.append(id)
                         }
                     } catch {

@@ -49,9 +49,9 @@ enum PerpFormat {
         decimal(units, decimals: PerpMath.priceDecimals)
     }
 
-    /// USDC base units with their sign ("-12.5").
-    static func signedUSDC(profit: Bool, _ amount: BigUInt) -> String {
-        (profit || amount == 0 ? "" : "-") + decimal(amount, decimals: 6)
+    /// Base units with their sign ("-12500000").
+    static func signed(profit: Bool, _ amount: BigUInt) -> String {
+        (profit || amount == 0 ? "" : "-") + amount.description
     }
 
     static func decimal(_ units: BigUInt, decimals: Int) -> String {

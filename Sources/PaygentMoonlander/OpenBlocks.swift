@@ -123,7 +123,7 @@ extension PerpDesk {
             for (index, member) in members.enumerated() where culprit == nil || culprit == index {
                 release(member.position, deposit: member.deposit)
             }
-            return .refused(PaygentError(error.code, "the ledger refused the open, nothing moved: \(error.message)"), culprit: culprit)
+            return .refused(Self.refusal("open", error), culprit: culprit)
         }
     }
 }

@@ -1,5 +1,6 @@
 import BigInt
 import Foundation
+import Logging
 import PaygentLedgerAccounts
 import PaygentMoonlanderAPI
 import PaygentPaymentsAPI
@@ -28,8 +29,8 @@ extension PerpDesk {
             throw PaygentError(
                 .badRequest, "collateral \(Self.usdcText(deposit)) USDC is below \(spec.symbol)'s minimum of \(Self.usdcText(spec.minCollateral)) USDC; nothing moved")
         }
-        let stop = try request.stopLoss.map { text throws(PaygentError) in try Self.price(text, field: "stopLoss") }
-        let take = try request.takeProfit.map { text throws(PaygentError) in try Self.price(text, field: "takeProfit") }
+        let stop = try request.stopLoss.map { text throws(PaygentError) in try Self.price(text, field: "stop-loss") }
+        let take = try request.takeProfit.map { text throws(PaygentError) in try Self.price(text, field: "take-profit") }
         try checkRoom(spec, side: side, size: deposit * BigUInt(request.leverage), deposit: deposit, state: try ready())
         let current = try prices.fresh(spec.symbol, now: time.now())
         try Self.checkTriggers(side, stopLoss: stop, takeProfit: take, price: current.price)
@@ -58,6 +59,7 @@ extension PerpDesk {
             } catch {
                 throw PaygentError(.badRequest, "collateral \(Self.usdcText(deposit)) USDC does not cover the opening fees; nothing moved")
             }
+            try Self.checkStopBeforeLiquidation(opened.position, stopLoss: stop, market: spec.terms)
             try checkRoom(spec, side: side, size: opened.position.size, deposit: deposit, state: try ready())
             let record = PositionRecord(
                 id: id, wallet: authorization.from.lowercased(), market: spec.symbol, state: .open, position: opened.position, stopLoss: stop,
@@ -82,6 +84,7 @@ extension PerpDesk {
             case .success(let transaction):
                 reply.transactions = [transaction]
                 publisher.publish(MoonlanderEvent.opened, reply)
+                log("position opened", reply)
                 return reply
             case .failure(let error):
                 throw error
@@ -112,6 +115,7 @@ extension PerpDesk {
             }
             let reply = try await closePosition(record, at: price, size: size, action: .close, id: id, key: key, request: fingerprint)
             publisher.publish(MoonlanderEvent.closed, reply)
+            log("position closed", reply)
             return reply
         }
     }
@@ -151,12 +155,18 @@ extension PerpDesk {
                         "removing \(Self.usdcText(amount)) USDC would leave no collateral (the position holds \(Self.usdcText(record.position.collateral))); close it instead, nothing moved")
                 }
                 record.position.collateral -= amount
-                let margin = PerpMath.remainingMargin(record.position, at: price)
+                guard record.position.collateral >= spec.minCollateral else {
+                    throw PaygentError(
+                        .failedPrecondition,
+                        "removing \(Self.usdcText(amount)) USDC would leave \(Self.usdcText(record.position.collateral)) USDC of collateral, below \(spec.symbol)'s minimum of \(Self.usdcText(spec.minCollateral)) USDC; nothing moved")
+                }
+                // The limit is on margin without unrealized profit: a profit may still vanish.
+                let margin = PerpMath.marginWithoutProfit(record.position, at: price)
                 guard margin * BigUInt(spec.terms.maxLeverage) >= record.position.size, !PerpMath.isLiquidatable(record.position, at: price, market: spec.terms)
                 else {
                     throw PaygentError(
                         .failedPrecondition,
-                        "removing \(Self.usdcText(amount)) USDC would take the position past \(spec.symbol)'s \(spec.terms.maxLeverage)× leverage limit at \(PerpFormat.price(price)); nothing moved")
+                        "removing \(Self.usdcText(amount)) USDC would take the position past \(spec.symbol)'s \(spec.terms.maxLeverage)× leverage limit at \(PerpFormat.price(price)) (unrealized profit does not count); nothing moved")
                 }
                 batch = SettleRequest(transfers: [
                     try AccountSigner(tokens: tokens, random: random).transfer(
@@ -180,10 +190,11 @@ extension PerpDesk {
         let wallet = try await walletAddress(request.wallet)
         return try await run {
             var record = try owned(request.position, by: wallet)
-            record.stopLoss = try Self.trigger(request.stopLoss, field: "stopLoss", current: record.stopLoss)
-            record.takeProfit = try Self.trigger(request.takeProfit, field: "takeProfit", current: record.takeProfit)
+            record.stopLoss = try Self.trigger(request.stopLoss, field: "stop-loss", current: record.stopLoss)
+            record.takeProfit = try Self.trigger(request.takeProfit, field: "take-profit", current: record.takeProfit)
             let price = try prices.fresh(record.market, now: time.now()).price
             try Self.checkTriggers(record.position.side, stopLoss: record.stopLoss, takeProfit: record.takeProfit, price: price)
+            try Self.checkStopBeforeLiquidation(record.position, stopLoss: record.stopLoss, market: try Self.market(record.market).terms)
             let effect = PerpEffect(positions: [record])
             try store.apply(effect)
             absorb(effect)
@@ -206,6 +217,11 @@ extension PerpDesk {
         let closing: PerpMath.Position
         if let size, size < record.position.size {
             let parts = PerpMath.split(record.position, closing: size)
+            guard parts.remaining.collateral >= spec.minCollateral else {
+                throw PaygentError(
+                    .failedPrecondition,
+                    "closing \(Self.usdcText(size)) USDC of size would leave \(Self.usdcText(parts.remaining.collateral)) USDC of collateral, below \(spec.symbol)'s minimum of \(Self.usdcText(spec.minCollateral)) USDC; close it all instead, nothing moved")
+            }
             (closing, after.position) = (parts.closing, parts.remaining)
         } else {
             closing = record.position
@@ -223,7 +239,8 @@ extension PerpDesk {
             ]) : nil
         var reply = PositionReply(
             action: action, position: info(after, mark: price), price: PerpFormat.price(price), fees: Self.amount(fees), moved: Self.amount(payout),
-            realizedPnl: PerpFormat.signedUSDC(profit: pnl.profit, pnl.amount), transactions: [])
+            realizedPnl: PerpFormat.signed(profit: pnl.profit, pnl.amount), carriedFees: Self.amount(closing.accruedFees),
+            fundingReceived: Self.amount(closing.fundingReceived), transactions: [])
         reply.transactions = try await settle(
             id: id, kind: action.rawValue, position: record.id, key: key, batch: batch,
             effect: PerpEffect(
@@ -244,7 +261,8 @@ extension PerpDesk {
         (after.realizedProfit, after.realizedPnl) = PerpMath.add((after.realizedProfit, after.realizedPnl), pnl)
         let reply = PositionReply(
             action: .liquidation, position: info(after, mark: price), price: PerpFormat.price(price), fees: .zero, moved: .zero,
-            realizedPnl: PerpFormat.signedUSDC(profit: pnl.profit, pnl.amount), transactions: [])
+            realizedPnl: PerpFormat.signed(profit: pnl.profit, pnl.amount), carriedFees: Self.amount(record.position.accruedFees),
+            fundingReceived: Self.amount(record.position.fundingReceived), transactions: [])
         _ = try await settle(
             id: id, kind: "liquidation", position: record.id, key: nil, batch: nil,
             effect: PerpEffect(
@@ -252,6 +270,15 @@ extension PerpDesk {
                 openInterest: [OpenInterestChange(market: record.market, side: record.position.side, added: 0, removed: record.position.size)]),
             request: nil, reply: nil)
         return reply
+    }
+
+    /// One line per position event, with its numbers (no wallet key or signature ever).
+    func log(_ message: Logger.Message, _ reply: PositionReply) {
+        logger.info(message, metadata: [
+            "moonlander.position": "\(reply.position.id)", "moonlander.market": "\(reply.position.market)", "moonlander.side": "\(reply.position.side)",
+            "moonlander.size": "\(reply.position.size)", "moonlander.price": "\(reply.price)", "moonlander.moved": "\(reply.moved)",
+            "moonlander.pnl": "\(reply.realizedPnl)",
+        ])
     }
 
     // MARK: checks
@@ -292,10 +319,21 @@ extension PerpDesk {
         }
     }
 
-    /// A trigger as a request changes it: absent keeps `current`, empty clears it.
+    /// A trigger as a request changes it: absent keeps `current`, `none` clears it.
     static func trigger(_ text: String?, field: String, current: BigUInt?) throws(PaygentError) -> BigUInt? {
         guard let text else { return current }
-        return text.isEmpty ? nil : try price(text, field: field)
+        return text.lowercased() == "none" ? nil : try price(text, field: field)
+    }
+
+    /// A stop-loss the liquidation price would always beat never fires: refused.
+    static func checkStopBeforeLiquidation(_ position: PerpMath.Position, stopLoss: BigUInt?, market: PerpMath.Market) throws(PaygentError) {
+        guard let stopLoss, let liquidation = PerpMath.liquidationPrice(position, market: market) else { return }
+        let beyond = position.side == .long ? stopLoss <= liquidation : stopLoss >= liquidation
+        guard !beyond else {
+            throw PaygentError(
+                .badRequest,
+                "the stop-loss \(PerpFormat.price(stopLoss)) is past the liquidation price \(PerpFormat.price(liquidation)): it would never fire; nothing moved")
+        }
     }
 
     /// A long's stop-loss below the price and take-profit above it; a short's the other way.

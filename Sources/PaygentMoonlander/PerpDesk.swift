@@ -130,8 +130,16 @@ final class PerpDesk: Sendable {
             throw PaygentError(.unavailable, "\(kind) \(id) was sent and its outcome is not known yet (\(error.message)); it is resolved before the next action")
         case .failure(let error):
             try store.finish(id: id, settled: false, error: error.message, transactions: [])
-            throw PaygentError(error.code, "the ledger refused the \(kind), nothing moved: \(error.message)")
+            throw Self.refusal(kind, error)
         }
+    }
+
+    /// The ledger's refusal as the caller reads it: a wallet short of USDC said plainly.
+    static func refusal(_ kind: String, _ error: PaygentError) -> PaygentError {
+        guard error.message.contains("insufficient_balance") else {
+            return PaygentError(error.code, "the ledger refused the \(kind), nothing moved: \(error.message)")
+        }
+        return PaygentError(error.code, "the wallet's \(collateralToken) balance does not cover the \(kind); nothing moved")
     }
 
     /// Sends a batch to the ledger under `key`, counted among the batches on their way.
@@ -262,7 +270,13 @@ final class PerpDesk: Sendable {
         let open = try store.openPositions()
         state.withLock { state in
             (state.vaultAddress, state.vaultSeed, state.vaultBalance) = (vault.address, vault.seed, vault.balance)
-            state.markets = Dictionary(uniqueKeysWithValues: markets.map { ($0.symbol, $0) })
+            // A shorter interval configured since the next funding was set takes effect now.
+            let latest = time.now().addingTimeInterval(fundingInterval)
+            state.markets = Dictionary(uniqueKeysWithValues: markets.map { market in
+                var market = market
+                market.nextFunding = min(market.nextFunding, latest)
+                return (market.symbol, market)
+            })
             state.open = Dictionary(uniqueKeysWithValues: open.map { ($0.id, $0) })
             state.book = PositionBook()
             state.liability = 0

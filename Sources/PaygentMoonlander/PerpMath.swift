@@ -122,8 +122,21 @@ public enum PerpMath {
         // Margin before PnL, less what must be kept: the loss that may be taken before liquidation.
         let buffer = position.collateral + position.fundingReceived
         let owed = position.accruedFees + maintenanceMargin(position, market: market)
-        // Already below the maintenance margin at its entry price: liquidatable now.
-        guard buffer >= owed else { return position.entryPrice }
+        guard buffer >= owed else {
+            // Below the maintenance margin without a profit: kept only while the profit,
+            // ⌊size·|P − E|/E⌋ (capped at the size), covers the deficit, that is while
+            // |P − E| ≥ ⌈deficit·E/size⌉ on the winning side; liquidatable at every price when
+            // even the capped profit cannot cover it.
+            let deficit = owed - buffer
+            guard deficit <= position.size else { return position.side == .long ? BigUInt(UInt64.max) : 0 }
+            let distance = (deficit * position.entryPrice + position.size - 1) / position.size
+            switch position.side {
+            case .long:
+                return position.entryPrice + distance - 1
+            case .short:
+                return distance <= position.entryPrice ? position.entryPrice + 1 - distance : 0
+            }
+        }
         let room = buffer - owed
         // Liquidatable when the loss, ⌈size·|P − E|/E⌉, passes `room`: when size·|P − E| > room·E,
         // that is |P − E| ≥ ⌊room·E/size⌋ + 1. Exact in integers, with `pnl`'s rounding.
@@ -137,11 +150,21 @@ public enum PerpMath {
     }
 
     /// Closing `position` at `price`: the closing fee (on the size) and the execution fee are
-    /// charged; the trader receives what margin remains after them (nothing if they exceed it).
+    /// charged; the trader receives what margin remains after them. When they exceed it, nothing
+    /// is paid and the fees taken are the margin there was.
     public static func close(_ position: Position, at price: BigUInt, market: Market) -> (payout: BigUInt, fees: BigUInt) {
         let margin = remainingMargin(position, at: price)
         let fees = feeUp(position.size, market.closeFeeBps) + market.executionFee
-        return (margin > fees ? margin - fees : 0, fees)
+        return margin > fees ? (margin - fees, fees) : (0, margin)
+    }
+
+    /// The margin the leverage limit is checked on: collateral and funding received less the fees
+    /// owed and any loss at `price`; a profit not yet realized does not count.
+    public static func marginWithoutProfit(_ position: Position, at price: BigUInt) -> BigUInt {
+        let (profit, amount) = pnl(position, at: price)
+        let credits = position.collateral + position.fundingReceived
+        let debits = position.accruedFees + (profit ? 0 : amount)
+        return credits > debits ? credits - debits : 0
     }
 
     /// The funding rate for one interval, in millionths of size: the heavier side pays

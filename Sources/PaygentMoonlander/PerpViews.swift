@@ -19,12 +19,12 @@ extension PerpDesk {
     func info(_ record: PositionRecord, mark: BigUInt?) -> PositionInfo {
         let spec = MarketSpec.named(record.market)
         var markPrice = mark
-        var pnl = PerpFormat.signedUSDC(profit: record.realizedProfit, record.realizedPnl)
+        var pnl = PerpFormat.signed(profit: record.realizedProfit, record.realizedPnl)
         var liquidation: String?
         if record.state == .open {
             let at = mark ?? record.position.entryPrice
             let (profit, amount) = PerpMath.pnl(record.position, at: at)
-            pnl = PerpFormat.signedUSDC(profit: profit, amount)
+            pnl = PerpFormat.signed(profit: profit, amount)
             markPrice = at
             liquidation = spec.flatMap { PerpMath.liquidationPrice(record.position, market: $0.terms) }.map(PerpFormat.price)
         } else {
@@ -89,8 +89,24 @@ extension PerpDesk {
         return spec
     }
 
+    /// The highest price taken: 1,000,000,000 USD.
+    static let maxPrice = BigUInt(100_000_000_000_000_000)
+
+    /// A USD price of up to 8 decimals, above zero and at most `maxPrice`; `field` as a person
+    /// reads it ("stop-loss").
     static func price(_ text: String, field: String) throws(PaygentError) -> BigUInt {
-        try Validate.amount(text, decimals: PerpMath.priceDecimals, field: field).baseUnits
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard !text.isEmpty, parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }) else {
+            throw PaygentError(.badRequest, "\(field): '\(text)' is not a price; write USD as digits with an optional point, like 96210.5; nothing moved")
+        }
+        guard parts.count < 2 || parts[1].count <= PerpMath.priceDecimals else {
+            throw PaygentError(.badRequest, "\(field): '\(text)' has \(parts[1].count) decimals; prices have at most \(PerpMath.priceDecimals); nothing moved")
+        }
+        guard parts[0].count <= 12, let units = try? Amount(parsing: text, decimals: PerpMath.priceDecimals).baseUnits, units <= maxPrice else {
+            throw PaygentError(.badRequest, "\(field): '\(text)' is above the highest price taken, 1000000000 USD; nothing moved")
+        }
+        guard units > 0 else { throw PaygentError(.badRequest, "\(field): a price must be above zero; nothing moved") }
+        return units
     }
 
     static func usdc(_ text: String, field: String) throws(PaygentError) -> BigUInt {

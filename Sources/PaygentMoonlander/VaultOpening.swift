@@ -29,7 +29,7 @@ extension PerpDesk {
                 FaucetRequest(to: vault.address, token: Self.collateralToken, amount: PerpFormat.decimal(vault.seed, decimals: Self.collateralDecimals)),
                 deadline: .seconds(10), idempotencyKey: "moonlander-vault-seed")
             try store.markFunded(balance: vault.seed)
-            logger.info("vault funded", metadata: ["moonlander.vault": "\(vault.address)", "moonlander.seed": "\(vault.seed)"])
+            logger.info("vault funded", metadata: ["moonlander.vault": "\(vault.address)", "moonlander.vault_funding": "\(vault.seed)"])
         }
         let random = self.random
         await blocks.connect(newID: { "blk_" + Hex.encode(random.bytes(6)) }) { [self] id, members in await settleBlock(id, members) }

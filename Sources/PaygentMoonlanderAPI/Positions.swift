@@ -53,7 +53,7 @@ public struct CollateralRequest: Codable, Sendable, Equatable {
 }
 
 /// `moonlander.triggers`: sets or clears a position's stop-loss and take-profit. A field absent
-/// is left as it is; an empty string clears it.
+/// is left as it is; `none` clears it.
 public struct TriggersRequest: Codable, Sendable, Equatable {
     public var wallet: String
     public var position: String
@@ -89,7 +89,7 @@ public struct PositionInfo: Codable, Sendable, Equatable {
     public var entryPrice: String
     /// The oracle's price now (open) or the closing price.
     public var markPrice: String?
-    /// Signed decimal USDC (human), e.g. "-12.5": at the mark price, or realized.
+    /// Signed USDC base units, e.g. "-12500000": at the mark price, or realized.
     public var pnl: String
     /// Holding fees and funding paid since opening, and funding received.
     public var accruedFees: Amount
@@ -147,12 +147,20 @@ public struct PositionReply: Codable, Sendable, Equatable {
     public var fees: Amount
     /// USDC moved to the vault (open, add) or paid by it (close, remove), base units.
     public var moved: Amount
-    /// Signed decimal USDC realized by a close, "0" otherwise.
+    /// Signed USDC base units realized by a close (the price's PnL), "0" otherwise.
     public var realizedPnl: String
+    /// What the closed part paid while open (holding fees and funding) and received in funding,
+    /// settled by a close; zero for other actions.
+    public var carriedFees: Amount
+    public var fundingReceived: Amount
     public var transactions: [String]
 
-    public init(action: Action, position: PositionInfo, price: String, fees: Amount, moved: Amount, realizedPnl: String, transactions: [String]) {
+    public init(
+        action: Action, position: PositionInfo, price: String, fees: Amount, moved: Amount, realizedPnl: String, carriedFees: Amount = .zero,
+        fundingReceived: Amount = .zero, transactions: [String]
+    ) {
         (self.action, self.position, self.price, self.fees, self.moved, self.realizedPnl, self.transactions) =
             (action, position, price, fees, moved, realizedPnl, transactions)
+        (self.carriedFees, self.fundingReceived) = (carriedFees, fundingReceived)
     }
 }

@@ -54,7 +54,7 @@ final class PerpCLITests: XCTestCase {
         let (_, json) = try await paygent(["positions", "trader", "--json"])
         let reply = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let position = try XCTUnwrap((reply["positions"] as? [[String: Any]])?.first)
-        XCTAssertEqual(position["pnl"] as? String, "50")
+        XCTAssertEqual(position["pnl"] as? String, "50000000")
 
         let (closed, closeOutput) = try await paygent(["close", id, "--wallet", "trader"])
         XCTAssertEqual(closed, 0, closeOutput)

@@ -86,12 +86,12 @@ final class PerpLedgerTests: XCTestCase {
 
         _ = try await system.price("BTC-USD", "110000")
         let listed = try await system.client.call(MoonlanderMethod.positions, PositionsRequest(wallet: "trader")).positions
-        XCTAssertEqual(listed.map(\.pnl), ["100"])
+        XCTAssertEqual(listed.map(\.pnl), ["100000000"])
         XCTAssertEqual(listed.first?.markPrice, "110000")
 
         let closed = try await system.client.call(
             MoonlanderMethod.close, CloseRequest(wallet: "trader", position: opened.position.id), deadline: .seconds(30), idempotencyKey: "close-1")
-        XCTAssertEqual(closed.realizedPnl, "100")
+        XCTAssertEqual(closed.realizedPnl, "100000000")
         XCTAssertEqual(closed.moved.baseUnits, 198_400_000)
         XCTAssertEqual(closed.position.state, "closed")
         let traderAfterClose = try await system.usdc(system.trader)
@@ -151,7 +151,7 @@ final class PerpLedgerTests: XCTestCase {
         XCTAssertEqual(Set(all.map(\.state)), ["closed", "liquidated"])
         // The stop closed 250 of size at 3900: PnL −6.25, fees 0.125 + 0.3 to open and to close.
         let stop = try XCTUnwrap(all.first { $0.id == stopped.position.id })
-        XCTAssertEqual(stop.pnl, "-6.25")
+        XCTAssertEqual(stop.pnl, "-6250000")
         XCTAssertEqual(stop.payout?.baseUnits, 50_000_000 - 425_000 - 6_250_000 - 425_000)
         let trader = try await system.usdc(system.trader)
         XCTAssertEqual(trader, 1_000_000_000 - 50_000_000 - 20_000_000 + stop.payout!.baseUnits)
@@ -178,6 +178,71 @@ final class PerpLedgerTests: XCTestCase {
         }
         let traderAfterRefusals = try await system.usdc(system.trader)
         XCTAssertEqual(traderAfterRefusals, trader)
+        await system.service.stop()
+    }
+
+    /// Collateral comes back only within the leverage limit on margin without unrealized profit,
+    /// and never below the minimum; a partial close may not leave less than the minimum; a
+    /// stop-loss past the liquidation price, an empty trigger and a wrong-side trigger are
+    /// refused; `none` clears. Nothing moves on a refusal.
+    func testCollateralPartialClosesAndTriggersKeepTheLimits() async throws {
+        let system = try await Deployment.start()
+        defer {
+            system.moonlander.signal(SIGKILL)
+            system.service.tearDown()
+        }
+        _ = try await system.price("ETH-USD", "3512")
+        let opened = try await system.open("long", "ETH-USD", "100", leverage: 50)
+        XCTAssertEqual(opened.position.collateral.baseUnits, 97_200_000)
+        let id = opened.position.id
+        _ = try await system.price("ETH-USD", "3700")
+        func collateral(_ change: CollateralRequest.Change, _ amount: String) async throws -> PositionReply {
+            try await system.client.call(
+                MoonlanderMethod.collateral, CollateralRequest(wallet: "trader", position: id, change: change, amount: amount), deadline: .seconds(30),
+                idempotencyKey: "\(UUID())")
+        }
+        func refused(_ call: () async throws -> PositionReply, _ words: String) async {
+            do {
+                _ = try await call()
+                XCTFail("not refused: \(words)")
+            } catch {
+                let message = (error as? PaygentError)?.message ?? "\(error)"
+                XCTAssertTrue(message.contains(words) && message.contains("nothing moved"), message)
+            }
+        }
+        let trader = try await system.usdc(system.trader)
+        // 5,000 of size at ETH-USD's 100× needs 50 of margin, and the collateral never goes
+        // below 10 USDC; the unrealized profit (about 267.7) does not count.
+        await refused({ try await collateral(.remove, "97.199999") }, "below ETH-USD's minimum of 10 USDC")
+        await refused({ try await collateral(.remove, "47.3") }, "leverage limit")
+        let removed = try await collateral(.remove, "47.2")
+        XCTAssertEqual(removed.position.collateral.baseUnits, 50_000_000)
+        let traderAfterRemoval = try await system.usdc(system.trader)
+        XCTAssertEqual(traderAfterRemoval, trader + 47_200_000)
+        let added = try await collateral(.add, "40")
+        XCTAssertEqual(added.position.collateral.baseUnits, 90_000_000)
+
+        // 4,999.999999 of 5,000 closed would leave dust.
+        await refused(
+            {
+                try await system.client.call(
+                    MoonlanderMethod.close, CloseRequest(wallet: "trader", position: id, size: "4999.999999"), deadline: .seconds(30),
+                    idempotencyKey: "\(UUID())")
+            }, "close it all instead")
+        func triggers(_ stop: String?, _ take: String? = nil) async throws -> PositionReply {
+            try await system.client.call(
+                MoonlanderMethod.triggers, TriggersRequest(wallet: "trader", position: id, stopLoss: stop, takeProfit: take), deadline: .seconds(30))
+        }
+        await refused({ try await triggers("") }, "is not a price")
+        await refused({ try await triggers("3000") }, "would never fire")
+        await refused({ try await triggers("3800") }, "must be below the price")
+        let set = try await triggers("3600", "4000")
+        XCTAssertEqual([set.position.stopLoss, set.position.takeProfit], ["3600", "4000"])
+        let cleared = try await triggers("NONE")
+        XCTAssertEqual([cleared.position.stopLoss, cleared.position.takeProfit], [nil, "4000"])
+        let vault = try await system.vault()
+        let total = try await system.usdc(vault) + (try await system.usdc(system.trader))
+        XCTAssertEqual(total, 100_000_000_000 + 1_000_000_000)
         await system.service.stop()
     }
 

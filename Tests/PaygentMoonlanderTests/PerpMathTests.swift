@@ -73,35 +73,39 @@ final class PerpMathTests: XCTestCase {
         XCTAssertFalse(PerpMath.isLiquidatable(charged, at: moved + 1, market: market))
     }
 
-    /// The closed-form liquidation price against `isLiquidatable` itself, for 2,000 positions of
-    /// every leverage, side and fee load drawn from a fixed sequence: liquidatable at the price,
-    /// not one unit on the safe side of it.
+    /// The closed-form liquidation price against `isLiquidatable` itself, for 3,000 positions of
+    /// every leverage, side and fee load drawn from a fixed sequence — a third of them owing more
+    /// than their collateral, kept only by a profit: liquidatable at the price, not one unit on
+    /// the safe side of it.
     func testTheLiquidationPriceIsTheExactBoundaryForManyPositions() throws {
         var state: UInt64 = 42
         func next(_ bound: UInt64) -> UInt64 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return (state >> 33) % bound
         }
-        for _ in 0..<2_000 {
+        for index in 0..<3_000 {
             let side: PerpMath.Side = next(2) == 0 ? .long : .short
             let price = BigUInt(1 + next(20_000_000_000_000))
             var (position, _) = try PerpMath.open(
                 side, deposit: BigUInt(10_000_000 + next(10_000_000_000)), leverage: Int(1 + next(100)), price: price, market: market)
-            position.accruedFees = BigUInt(next(position.collateral.description.count > 8 ? 5_000_000 : 100_000))
             position.fundingReceived = BigUInt(next(200_000))
-            guard let boundary = PerpMath.liquidationPrice(position, market: market) else {
-                XCTAssertEqual(side, .long)
-                XCTAssertFalse(PerpMath.isLiquidatable(position, at: 1, market: market))
-                continue
-            }
-            guard boundary != position.entryPrice || PerpMath.isLiquidatable(position, at: boundary, market: market) else {
-                XCTFail("\(position): boundary at entry but not liquidatable there")
-                continue
-            }
-            if boundary > 0 { XCTAssertTrue(PerpMath.isLiquidatable(position, at: boundary, market: market), "\(position) at \(boundary)") }
-            let safe = side == .long ? boundary + 1 : boundary - 1
-            if safe != position.entryPrice || !PerpMath.isLiquidatable(position, at: position.entryPrice, market: market) {
-                XCTAssertFalse(PerpMath.isLiquidatable(position, at: safe, market: market), "\(position) at \(safe)")
+            position.accruedFees = index % 3 == 0 ? position.collateral + BigUInt(next(UInt64(position.size / 50) + 1)) : BigUInt(next(5_000_000))
+            let boundary = PerpMath.liquidationPrice(position, market: market)
+            switch (side, boundary) {
+            case (.long, nil):
+                XCTAssertFalse(PerpMath.isLiquidatable(position, at: 1, market: market), "\(position)")
+            case (.long, let price?) where price >= BigUInt(UInt64.max):
+                XCTAssertTrue(PerpMath.isLiquidatable(position, at: position.entryPrice * 1000, market: market), "\(position)")
+            case (.long, let price?):
+                if price > 0 { XCTAssertTrue(PerpMath.isLiquidatable(position, at: price, market: market), "\(position) at \(price)") }
+                XCTAssertFalse(PerpMath.isLiquidatable(position, at: price + 1, market: market), "\(position) at \(price + 1)")
+            case (.short, let price?) where price == 0:
+                XCTAssertTrue(PerpMath.isLiquidatable(position, at: 1, market: market), "\(position)")
+            case (.short, let price?):
+                XCTAssertTrue(PerpMath.isLiquidatable(position, at: price, market: market), "\(position) at \(price)")
+                XCTAssertFalse(PerpMath.isLiquidatable(position, at: price - 1, market: market), "\(position) at \(price - 1)")
+            case (.short, nil):
+                XCTFail("a short always has a liquidation price")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BigInt
 import Foundation
 import PaygentMoney
 import PaygentMoonlanderAPI
@@ -86,17 +87,21 @@ struct Perp: AsyncParsableCommand {
                     return
                 }
                 let style = Style.forStandardOutput()
-                var table = Table(headers: ["ID", "MARKET", "SIDE", "SIZE", "COLLATERAL", "ENTRY", "MARK", "PNL", "LIQ. PRICE", "SL / TP", "STATE"])
+                var table = Table(headers: [
+                    "ID", "MARKET", "SIDE", "SIZE", "COLLATERAL", "ENTRY", "MARK", "PNL", "FEES+FUNDING", "LIQ. PRICE", "SL / TP", "STATE",
+                ])
                 for position in reply.positions {
+                    let carried = Perp.signed(position.fundingReceived.baseUnits, minus: position.accruedFees.baseUnits)
                     table.rows.append([
                         position.id, position.market, position.side, Perp.usdc(position.size), Perp.usdc(position.collateral), position.entryPrice,
-                        position.markPrice ?? "—", position.pnl, position.liquidationPrice ?? "—",
+                        position.markPrice ?? "—", Perp.signedUSDC(position.pnl), carried, position.liquidationPrice ?? "—",
                         "\(position.stopLoss ?? "—") / \(position.takeProfit ?? "—")", position.closeReason.map { "\(position.state) (\($0))" } ?? position.state,
                     ])
                 }
                 print(table.render(style: style) { _, column, text in
-                    column == 7 ? (text.hasPrefix("-") ? style.red(text) : style.green(text)) : text
+                    column == 7 || column == 8 ? (text.hasPrefix("-") ? style.red(text) : style.green(text)) : text
                 })
+                print(style.dim("amounts in USDC, prices in USD; FEES+FUNDING: funding received less holding fees and funding paid so far"))
             }
         }
     }
@@ -106,7 +111,8 @@ struct Perp: AsyncParsableCommand {
             abstract: "Add collateral to a position, or take some back within the leverage limit.",
             discussion: "Example: paygent perp collateral add pos_1a2b 25 --wallet agent")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("add or remove.", valueName: "change")) var change: CollateralRequest.Change
+        @Argument(help: ArgumentHelp("add (the wallet puts more USDC in) or remove (the vault pays some back).", valueName: "add|remove"))
+        var change: CollateralRequest.Change
         @Argument(help: ArgumentHelp("The position's id.", valueName: "position")) var position: String
         @Argument(help: ArgumentHelp("USDC.", valueName: "amount")) var amount: String
         @Option(help: ArgumentHelp("The wallet that owns it.", valueName: "wallet")) var wallet: String
@@ -128,7 +134,7 @@ struct Perp: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let request = TriggersRequest(wallet: wallet, position: position, stopLoss: price == "none" ? "" : price)
+            let request = TriggersRequest(wallet: wallet, position: position, stopLoss: price)
             try await Perp.send(MoonlanderMethod.triggers, request, global: global, json: json)
         }
     }
@@ -143,7 +149,7 @@ struct Perp: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let request = TriggersRequest(wallet: wallet, position: position, takeProfit: price == "none" ? "" : price)
+            let request = TriggersRequest(wallet: wallet, position: position, takeProfit: price)
             try await Perp.send(MoonlanderMethod.triggers, request, global: global, json: json)
         }
     }
@@ -208,7 +214,10 @@ struct Perp: AsyncParsableCommand {
                 print("opened \(position.side) \(position.market) \(position.id): size \(usdc(position.size)) USDC at \(reply.price)")
                 print("collateral \(usdc(position.collateral)) USDC after \(usdc(reply.fees)) USDC of fees; liquidation at \(position.liquidationPrice ?? "—")")
             case .close, .stopLoss, .takeProfit, .liquidation:
-                print("closed \(position.id) at \(reply.price): PnL \(reply.realizedPnl) USDC, fees \(usdc(reply.fees)) USDC, paid \(usdc(reply.moved)) USDC")
+                print("closed \(position.id) at \(reply.price): PnL \(signedUSDC(reply.realizedPnl)) USDC, fees \(usdc(reply.fees)) USDC, paid \(usdc(reply.moved)) USDC")
+                if reply.carriedFees.baseUnits > 0 || reply.fundingReceived.baseUnits > 0 {
+                    print("while open: \(usdc(reply.carriedFees)) USDC of holding fees and funding paid, \(usdc(reply.fundingReceived)) USDC of funding received")
+                }
                 if position.state == "open" { print("still open: size \(usdc(position.size)) USDC, collateral \(usdc(position.collateral)) USDC") }
             case .addCollateral, .removeCollateral:
                 print("\(reply.action == .addCollateral ? "added" : "removed") \(usdc(reply.moved)) USDC: collateral now \(usdc(position.collateral)) USDC")
@@ -222,6 +231,18 @@ struct Perp: AsyncParsableCommand {
 
     static func usdc(_ amount: Amount) -> String {
         amount.formatted(decimals: 6)
+    }
+
+    /// Signed base units ("-12500000") as signed USDC ("-12.5").
+    static func signedUSDC(_ text: String) -> String {
+        let negative = text.hasPrefix("-")
+        guard let amount = try? Amount(baseUnitsString: negative ? String(text.dropFirst()) : text) else { return text }
+        return (negative ? "-" : "") + usdc(amount)
+    }
+
+    /// `plus − minus` in base units, as signed USDC.
+    static func signed(_ plus: BigUInt, minus: BigUInt) -> String {
+        plus >= minus ? usdc((try? Amount(baseUnits: plus - minus)) ?? .zero) : "-" + usdc((try? Amount(baseUnits: minus - plus)) ?? .zero)
     }
 
     static func percent(_ bps: Int) -> String {
