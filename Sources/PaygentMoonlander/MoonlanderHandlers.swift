@@ -17,7 +17,7 @@ struct MoonlanderHandlers: HandlerGroup {
         server.register(MoonlanderMethod.collateral) { request, context in try await desk.collateral(request, key: context.idempotencyKey) }
         server.register(MoonlanderMethod.triggers) { request, _ in try await desk.triggers(request) }
         server.register(MoonlanderMethod.priceSet) { request, _ in
-            _ = try desk.ready()
+            try desk.ready()
             let spec = try PerpDesk.market(request.market)
             let price = try PerpDesk.price(request.price, field: "price")
             try desk.store.setAdminPrice(spec.symbol, price)

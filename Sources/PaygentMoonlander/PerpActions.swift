@@ -102,7 +102,7 @@ extension PerpDesk {
         let id = IdempotentWrites.id(prefix: "act", method: MoonlanderMethod.close.name, key: key, randomBytes: { random.bytes(6) })
         let fingerprint = try IdempotentWrites.fingerprint(request)
         if let replayed = try IdempotentWrites.replay(try store.recorded(id: id), request: fingerprint, as: PositionReply.self) { return replayed }
-        _ = try ready()
+        try ready()
         let size = try request.size.map { text throws(PaygentError) in try Self.usdc(text, field: "size") }
         let wallet = try await walletAddress(request.wallet)
         return try await run {
@@ -186,7 +186,7 @@ extension PerpDesk {
     }
 
     func triggers(_ request: TriggersRequest) async throws -> PositionReply {
-        _ = try ready()
+        try ready()
         let wallet = try await walletAddress(request.wallet)
         return try await run {
             var record = try owned(request.position, by: wallet)
@@ -296,7 +296,7 @@ extension PerpDesk {
         throw PaygentError(.failedPrecondition, "position \(id) is already \(record.state.rawValue); nothing moved")
     }
 
-    func marketState(_ symbol: String, _ state: State) throws -> MarketState {
+    func marketState(_ symbol: String, _ state: Snapshot) throws -> MarketState {
         guard let market = state.markets[symbol] else { throw PaygentError(.internal, "no state recorded for market \(symbol)") }
         return market
     }
@@ -304,7 +304,7 @@ extension PerpDesk {
     /// Each side's open-interest cap, and the vault's liquidity: what it could owe every open
     /// position (collateral, funding received and a profit up to the size) must stay within its
     /// balance.
-    func checkRoom(_ spec: MarketSpec, side: PerpMath.Side, size: BigUInt, deposit: BigUInt, state: State) throws {
+    func checkRoom(_ spec: MarketSpec, side: PerpMath.Side, size: BigUInt, deposit: BigUInt, state: Snapshot) throws {
         let market = try marketState(spec.symbol, state)
         let cap = spec.maxOpenInterest(vaultSeed: state.vaultSeed)
         let current = (side == .long ? market.longOpenInterest : market.shortOpenInterest)

@@ -81,12 +81,30 @@ final class PerpDesk: Sendable {
         get throws { try keys.derive("paygent-moonlander-account:", "vault") }
     }
 
-    func ready() throws(PaygentError) -> State {
-        let current = state.withLock { $0 }
-        guard current.ready else {
+    /// What the caps and views read of the state: small, so taking it copies nothing big (a
+    /// copy of the whole state held across a write would copy every open position).
+    struct Snapshot: Sendable {
+        var vaultAddress: String
+        var vaultSeed: BigUInt
+        var vaultBalance: BigUInt
+        var markets: [String: MarketState]
+        var liability: BigUInt
+        var reserved: Reserved
+    }
+
+    /// The state's small part, once the desk is open.
+    @discardableResult
+    func ready() throws(PaygentError) -> Snapshot {
+        let snapshot = state.withLock { state in
+            state.ready
+                ? Snapshot(
+                    vaultAddress: state.vaultAddress, vaultSeed: state.vaultSeed, vaultBalance: state.vaultBalance, markets: state.markets,
+                    liability: state.liability, reserved: state.reserved) : nil
+        }
+        guard let snapshot else {
             throw PaygentError(.unavailable, "the moonlander service is still opening its vault (it waits for the payments service); try again shortly")
         }
-        return current
+        return snapshot
     }
 
     /// Runs `body` alone, after resolving whatever a crash or a lost answer left pending.

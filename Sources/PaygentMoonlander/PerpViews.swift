@@ -41,7 +41,7 @@ extension PerpDesk {
     }
 
     func positions(_ request: PositionsRequest) async throws -> PositionsReply {
-        _ = try ready()
+        try ready()
         let wallet = try await walletAddress(request.wallet)
         let records = try store.positions(wallet: wallet, includeClosed: request.includeClosed)
         return PositionsReply(wallet: wallet, positions: records.map { info($0, mark: prices.latest($0.market)?.price) })
