@@ -93,6 +93,7 @@ struct MoonlanderBench: AsyncParsableCommand {
             print("\(pad(name, 52)) \(leftPad("\(depth)", 9)) \(leftPad(format(p50), 9)) \(leftPad(format(p99), 9)) \(leftPad(format(rate, 0), 9))")
         }
         print("ledger: one-transfer batches settled over RPC at \(inflight) in flight: \(format(settleRate, 0))/s")
+        print("opens settled in \(health["open_blocks.sent"] ?? "?") blocks (\(health["open_blocks.opens"] ?? "?") opens)")
         print("")
         var verdicts = Verdicts()
         verdicts.add(

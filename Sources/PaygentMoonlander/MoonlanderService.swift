@@ -37,6 +37,8 @@ public enum MoonlanderService {
         MoonlanderHandlers(desk: desk, source: source).register(on: server)
         environment.health.report("positions.open") { "\(desk.state.withLock { $0.ready ? "\($0.open.count)" : "opening" })" }
         environment.health.report("oracle") { settings.oracle.rawValue }
+        environment.health.report("open_blocks.sent") { "\(desk.blocks.counts.withLock { $0.sent })" }
+        environment.health.report("open_blocks.opens") { "\(desk.blocks.counts.withLock { $0.carried })" }
         environment.health.report("keeper.ticks") { "\(desk.tickTimings.count)" }
         environment.health.report("keeper.tick_p50_us") { String(format: "%.1f", desk.tickTimings.quantile(0.5)) }
         environment.health.report("keeper.tick_p99_us") { String(format: "%.1f", desk.tickTimings.quantile(0.99)) }

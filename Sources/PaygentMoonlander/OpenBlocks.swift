@@ -3,6 +3,7 @@ import Foundation
 import PaygentLedgerAccounts
 import PaygentPaymentsAPI
 import PaygentWire
+import Synchronization
 
 /// Opens settle in blocks, as a chain settles transactions: each is priced alone in the desk's
 /// queue, then joins the open block. One block is on its way to the ledger at a time; the opens
@@ -37,6 +38,8 @@ actor OpenBlocks {
     private var newID: (@Sendable () -> String)?
     private var waiting: [(Member, CheckedContinuation<Result<String, PaygentError>, Never>)] = []
     private(set) var flying: String?
+    /// Blocks sent and the opens they carried, for `health`.
+    nonisolated let counts = Mutex<(sent: Int, carried: Int)>((0, 0))
 
     func connect(newID: @escaping @Sendable () -> String, send: @escaping @Sendable (_ id: String, _ members: [Member]) async -> BlockOutcome) {
         (self.newID, self.send) = (newID, send)
@@ -56,6 +59,7 @@ actor OpenBlocks {
         waiting.removeFirst(block.count)
         let id = newID()
         flying = id
+        counts.withLock { $0 = ($0.sent + 1, $0.carried + block.count) }
         Task {
             let outcome = await send(id, block.map(\.0))
             self.finished(block, outcome)

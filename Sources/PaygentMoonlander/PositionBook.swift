@@ -26,6 +26,28 @@ struct PositionBook: Sendable {
         var watches: [Watch] = []
         var lows: [UInt64] = []
         var highs: [UInt64] = []
+
+        mutating func add(_ watch: Watch, low: UInt64, high: UInt64) {
+            watches.append(watch)
+            lows.append(low)
+            highs.append(high)
+        }
+
+        /// Removes the watch at `slot` by moving the last into its place: the id moved, if any.
+        mutating func remove(at slot: Int) -> String? {
+            let last = watches.count - 1
+            var moved: String?
+            if slot != last {
+                watches[slot] = watches[last]
+                lows[slot] = lows[last]
+                highs[slot] = highs[last]
+                moved = watches[slot].id
+            }
+            watches.removeLast()
+            lows.removeLast()
+            highs.removeLast()
+            return moved
+        }
     }
 
     private var shelves: [String: Shelf] = [:]
@@ -42,27 +64,14 @@ struct PositionBook: Sendable {
             id: record.id, side: record.position.side, liquidation: liquidation, stopLoss: record.stopLoss.map(Self.clamped),
             takeProfit: record.takeProfit.map(Self.clamped))
         let (low, high) = Self.bounds(watch)
-        var shelf = shelves[record.market] ?? Shelf()
-        slots[record.id] = (record.market, shelf.watches.count)
-        shelf.watches.append(watch)
-        shelf.lows.append(low)
-        shelf.highs.append(high)
-        shelves[record.market] = shelf
+        // In place: a shelf copied out of the dictionary and back would copy all its arrays.
+        slots[record.id] = (record.market, shelves[record.market]?.watches.count ?? 0)
+        shelves[record.market, default: Shelf()].add(watch, low: low, high: high)
     }
 
     mutating func remove(_ id: String) {
-        guard let (market, slot) = slots.removeValue(forKey: id), var shelf = shelves[market] else { return }
-        let last = shelf.watches.count - 1
-        if slot != last {
-            shelf.watches[slot] = shelf.watches[last]
-            shelf.lows[slot] = shelf.lows[last]
-            shelf.highs[slot] = shelf.highs[last]
-            slots[shelf.watches[slot].id] = (market, slot)
-        }
-        shelf.watches.removeLast()
-        shelf.lows.removeLast()
-        shelf.highs.removeLast()
-        shelves[market] = shelf
+        guard let (market, slot) = slots.removeValue(forKey: id) else { return }
+        if let moved = shelves[market]?.remove(at: slot) { slots[moved] = (market, slot) }
     }
 
     func watch(_ id: String) -> Watch? {
