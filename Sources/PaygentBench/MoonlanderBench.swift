@@ -59,6 +59,13 @@ struct MoonlanderBench: AsyncParsableCommand {
         _ = try await moonlander.call(MoonlanderMethod.priceSet, PriceSetRequest(market: "BTC-USD", price: "100000"), idempotencyKey: "bench-price")
 
         let settleRate = try await VVSBench.ledgerSettleRate(payments, tokens: tokens, batches: positions, inflight: inflight, transfers: 1)
+        // The wallet's signature alone (what each open asks the payments service for first).
+        let vault = try await moonlander.call(MoonlanderMethod.markets, MarketsRequest()).vault
+        let authorizations = try await CallTimings.measure(requests: min(positions, 2_000), depth: inflight, warmUp: 0) { index in
+            _ = try await payments.call(
+                PaymentsMethod.walletAuthorize, WalletAuthorizeRequest(wallet: "bench", to: vault, token: "USDC", amount: "0.01", validSeconds: 10),
+                idempotencyKey: "bench-authorize-\(index)")
+        }
         let opens = try await CallTimings.measure(requests: positions, depth: inflight, warmUp: 0) { index in
             let long = index % 2 == 0
             let request = OpenRequest(
@@ -85,6 +92,7 @@ struct MoonlanderBench: AsyncParsableCommand {
         print("")
         print("\(pad("case", 52)) \(leftPad("in flight", 9)) \(leftPad("p50 µs", 9)) \(leftPad("p99 µs", 9)) \(leftPad("per s", 9))")
         let rows: [(String, Int, Double, Double, Double)] = [
+            ("wallet authorization over RPC (payments)", inflight, authorizations.p50, authorizations.p99, authorizations.rate),
             ("open over RPC, collateral settled", inflight, opens.p50, opens.p99, opens.rate),
             ("price tick over RPC (price_set), \(positions) positions", 1, tickCalls.p50, tickCalls.p99, tickCalls.rate),
             ("keeper's evaluation of a tick (in the service)", 1, keeperP50, keeperP99, keeperP50 > 0 ? 1e6 / keeperP50 : 0),
