@@ -105,7 +105,7 @@ extension PerpDesk {
         case .success(let receipt):
             let transactions = receipt.transactions.map(\.hash)
             do {
-                try store.blockFinished(id: id, settled: true, transactions: transactions, error: nil, culprit: nil)
+                try store.blockFinished(id: id, settled: true, transactions: transactions, error: nil, culprit: nil, effects: members.map(\.row.effect))
             } catch {
                 markDirty()
                 for member in members { release(member.position, deposit: member.deposit) }

@@ -60,6 +60,26 @@ struct PerpEffect: Codable, Sendable, Equatable {
     var vaultOut: BigUInt = 0
 }
 
+extension PerpEffect {
+    /// The same effect with one open-interest change per market and side.
+    func merged() -> PerpEffect {
+        var byKey: [String: OpenInterestChange] = [:]
+        var order: [String] = []
+        for change in openInterest {
+            let key = "\(change.market) \(change.side.rawValue)"
+            if var existing = byKey[key] {
+                existing.added += change.added
+                existing.removed += change.removed
+                byKey[key] = existing
+            } else {
+                byKey[key] = change
+                order.append(key)
+            }
+        }
+        return PerpEffect(positions: positions, openInterest: order.compactMap { byKey[$0] }, vaultIn: vaultIn, vaultOut: vaultOut)
+    }
+}
+
 /// `moonlander.sqlite`: positions, markets, the vault's expected balance, and every action that
 /// moves funds, written `pending` with its batch before the batch is sent.
 final class PerpStore: Sendable {
@@ -266,12 +286,13 @@ final class PerpStore: Sendable {
     }
 
     private static func apply(_ db: Database, _ effect: PerpEffect) throws {
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO position (id, wallet, market, state, record, opened_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET state = excluded.state, record = excluded.record
+                """)
         for record in effect.positions {
-            try db.execute(
-                sql: """
-                    INSERT INTO position (id, wallet, market, state, record, opened_at) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET state = excluded.state, record = excluded.record
-                    """,
+            try upsert.execute(
                 arguments: [record.id, record.wallet, record.market, record.state.rawValue, try encode(record), record.openedAt.timeIntervalSince1970])
         }
         for change in effect.openInterest {
@@ -311,12 +332,13 @@ final class PerpStore: Sendable {
         try database.write { db in
             try db.execute(
                 sql: "INSERT INTO open_block (id, batch, state, created_at) VALUES (?, ?, 'pending', ?)", arguments: [id, batch, now.timeIntervalSince1970])
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO action (id, kind, position, idempotency_key, block_id, block_position, effect, state, request, reply, created_at)
+                    VALUES (?, 'open', ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                    """)
             for (position, member) in members.enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT INTO action (id, kind, position, idempotency_key, block_id, block_position, effect, state, request, reply, created_at)
-                        VALUES (?, 'open', ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-                        """,
+                try insert.execute(
                     arguments: [
                         member.id, member.id, member.key, id, position, try Self.encode(member.effect), member.request, member.reply, now.timeIntervalSince1970,
                     ])
@@ -327,25 +349,35 @@ final class PerpStore: Sendable {
     /// Closes a block. Settled: each open gets its transaction (one transfer each, in order) and
     /// its effect applied. Refused: nothing moved; the open that made the ledger refuse (when
     /// known) is recorded failed, the others are forgotten, to be sent again.
-    func blockFinished(id: String, settled: Bool, transactions: [String], error: String?, culprit: Int?) throws {
+    /// `effects`: the members' effects when the caller has them (the block it just sent), else
+    /// read back from the records (a block resolved after a crash). A settled block's effects
+    /// are applied as one: its positions, and open interest and the vault changed once.
+    func blockFinished(id: String, settled: Bool, transactions: [String], error: String?, culprit: Int?, effects: [PerpEffect]? = nil) throws {
         try database.write { db in
             guard try String.fetchOne(db, sql: "SELECT state FROM open_block WHERE id = ?", arguments: [id]) == "pending" else { return }
             try db.execute(sql: "UPDATE open_block SET state = ?, error = ? WHERE id = ?", arguments: [settled ? "settled" : "failed", error, id])
             let members = try GRDB.Row.fetchAll(
-                db, sql: "SELECT id, block_position, effect FROM action WHERE block_id = ? ORDER BY block_position", arguments: [id])
+                db, sql: "SELECT id, block_position\(effects == nil ? ", effect" : "") FROM action WHERE block_id = ? ORDER BY block_position",
+                arguments: [id])
+            var combined = PerpEffect(positions: [])
             for member in members {
                 let position: Int = member["block_position"]
                 let action: String = member["id"]
                 if settled {
                     let transaction = position < transactions.count ? transactions[position] : ""
-                    try db.execute(sql: "UPDATE action SET state = 'settled', transactions = ? WHERE id = ?", arguments: [transaction, action])
-                    try Self.apply(db, try Self.decode(PerpEffect.self, member["effect"]))
+                    try db.cachedStatement(sql: "UPDATE action SET state = 'settled', transactions = ? WHERE id = ?").execute(arguments: [transaction, action])
+                    let effect = try effects.map { $0[position] } ?? Self.decode(PerpEffect.self, member["effect"])
+                    combined.positions += effect.positions
+                    combined.openInterest += effect.openInterest
+                    combined.vaultIn += effect.vaultIn
+                    combined.vaultOut += effect.vaultOut
                 } else if position == culprit {
                     try db.execute(sql: "UPDATE action SET state = 'failed', error = ?, block_id = NULL WHERE id = ?", arguments: [error, action])
                 } else {
                     try db.execute(sql: "DELETE FROM action WHERE id = ?", arguments: [action])
                 }
             }
+            if settled { try Self.apply(db, combined.merged()) }
         }
     }
 
