@@ -56,6 +56,16 @@ final class BenchSmokeTests: XCTestCase {
         XCTAssertNotNil(output.range(of: "target vvs-swap-throughput: .* (PASS|FAIL)", options: .regularExpression), output)
     }
 
+    func testMoonlander() async throws {
+        let output = try await run(["moonlander", "--positions", "24", "--ticks", "10", "--inflight", "2"])
+        for row in ["wallet authorization over RPC", "open over RPC, collateral settled", "price tick over RPC", "keeper's evaluation of a tick", "ledger: one-transfer batches", "opens settled in"] {
+            XCTAssertTrue(output.contains(row), output)
+        }
+        XCTAssertTrue(output.contains("24 positions opened"), output)
+        XCTAssertNotNil(output.range(of: "target moonlander-keeper-tick-p99: .* over 24 positions .* (PASS|FAIL)", options: .regularExpression), output)
+        XCTAssertNotNil(output.range(of: "target moonlander-open-throughput: .* (PASS|FAIL)", options: .regularExpression), output)
+    }
+
     func testRPC() async throws {
         let output = try await run(["rpc", "--calls", "200", "--warmup", "20", "--inflight", "4"])
         for transport in ["tcp", "ipc"] {
