@@ -23,22 +23,10 @@ struct MoonlanderBench: AsyncParsableCommand {
     @Option(help: "Calls in flight for the rate cases.") var inflight = 8
 
     func run() async throws {
-        setenv("PAYGENT_KEYSTORE_STRENGTH", "light", 1)
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pgb-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        var config = PaygentConfig.defaults(home: home)
-        config.logLevel = .error
-        config.set("moonlander", "oracle", "fixed")
-        let (paymentsTermination, moonlanderTermination) = (TerminationSignal(signals: []), TerminationSignal(signals: []))
-        let frozen = config
-        let services = [
-            Task { try await ServiceHost.run(PaymentsService.definition, config: frozen, termination: paymentsTermination) },
-            Task { try await ServiceHost.run(MoonlanderService.definition, config: frozen, termination: moonlanderTermination) },
-        ]
-        let context = ZMQContext()
-        let payments = try RPCClient(endpoint: config.endpoints(.payments).rpc, serviceName: "payments", context: context)
-        let moonlander = try RPCClient(endpoint: config.endpoints(.moonlander).rpc, serviceName: "moonlander", context: context)
+        let services = try InProcessServices([PaymentsService.definition, MoonlanderService.definition], settings: [("moonlander", "oracle", "fixed")])
+        defer { services.remove() }
+        let payments = try services.client(.payments)
+        let moonlander = try services.client(.moonlander)
         defer {
             payments.close()
             moonlander.close()
@@ -83,9 +71,7 @@ struct MoonlanderBench: AsyncParsableCommand {
         let keeperP50 = Double(health["keeper.tick_p50_us"] ?? "") ?? .infinity
         let keeperP99 = Double(health["keeper.tick_p99_us"] ?? "") ?? .infinity
 
-        paymentsTermination.trigger()
-        moonlanderTermination.trigger()
-        for service in services { _ = try? await service.value }
+        await services.stop()
 
         let openSize = open.map { ($0.longOpenInterest.baseUnits + $0.shortOpenInterest.baseUnits).description } ?? "?"
         print("moonlander: \(positions) positions opened at \(inflight) in flight (BTC-USD open interest \(openSize) base units), then \(ticks) ticks; one process, over ipc")

@@ -26,23 +26,11 @@ struct VVSBench: AsyncParsableCommand {
     @Option(help: "Calls in flight for the rate cases.") var inflight = 8
 
     func run() async throws {
-        setenv("PAYGENT_KEYSTORE_STRENGTH", "light", 1)
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pgb-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        var config = PaygentConfig.defaults(home: home)
-        config.logLevel = .error
-        // One signal per host: each waits on its own.
-        let termination = TerminationSignal(signals: [])
-        let vvsTermination = TerminationSignal(signals: [])
-        let frozen = config
-        let services = [
-            Task { try await ServiceHost.run(PaymentsService.definition, config: frozen, termination: termination) },
-            Task { try await ServiceHost.run(VVSService.definition, config: frozen, termination: vvsTermination) },
-        ]
-        let context = ZMQContext()
-        let payments = try RPCClient(endpoint: config.endpoints(.payments).rpc, serviceName: "payments", context: context)
-        let vvs = try RPCClient(endpoint: config.endpoints(.vvs).rpc, serviceName: "vvs", context: context)
+        let services = try InProcessServices([PaymentsService.definition, VVSService.definition])
+        defer { services.remove() }
+        let (home, context) = (services.home, services.context)
+        let payments = try services.client(.payments)
+        let vvs = try services.client(.vvs)
         let echoEndpoint = "ipc://\(home)/echo.rpc"
         let echo = RPCServer(endpoint: echoEndpoint, serviceName: "echo", context: ZMQContext(), logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         echo.register("echo") { (request: BenchEcho, _) in request }
@@ -80,9 +68,7 @@ struct VVSBench: AsyncParsableCommand {
             _ = try await vvs.call(VVSMethod.swap, request, deadline: .seconds(60), idempotencyKey: "bench-\(index)")
         }
 
-        termination.trigger()
-        vvsTermination.trigger()
-        for service in services { _ = try? await service.value }
+        await services.stop()
         await echo.shutdown(grace: .seconds(1))
 
         print("vvs: \(quotes) quotes per case, \(swaps) swaps at \(inflight) in flight; payments and vvs in one process, over ipc")
