@@ -115,8 +115,8 @@ final class PerpLedgerTests: XCTestCase {
         await system.service.stop()
     }
 
-    /// A stop-loss fires at the first tick at or past it, once; a liquidation happens at the
-    /// liquidation price and not one unit above it; the vault keeps what a liquidated position
+    /// A stop-loss and a take-profit fire at the first tick at or past them, once; a liquidation
+    /// happens at the liquidation price and not one unit above it; the vault keeps what a liquidated position
     /// had; bad input moves nothing.
     func testStopLossAndLiquidationFireAtTheirPricesOnce() async throws {
         let system = try await Deployment.start()
@@ -147,14 +147,32 @@ final class PerpLedgerTests: XCTestCase {
         let farBelow = try await system.price("ETH-USD", "1000").liquidated
         XCTAssertEqual(farBelow, [])
 
+        // A short's take-profit at 3,800: not at 3,800.00000001, at 3,800, and not again below.
+        _ = try await system.price("ETH-USD", "4000")
+        let taking = try await system.client.call(
+            MoonlanderMethod.open,
+            OpenRequest(wallet: "trader", market: "ETH-USD", side: "short", collateral: "20", leverage: 2, takeProfit: "3800"),
+            deadline: .seconds(30), idempotencyKey: "take")
+        let notYet = try await system.price("ETH-USD", "3800.00000001")
+        XCTAssertEqual(notYet.triggered, [])
+        let atTake = try await system.price("ETH-USD", "3800")
+        XCTAssertEqual(atTake.triggered, [taking.position.id])
+        let belowTake = try await system.price("ETH-USD", "3700")
+        XCTAssertEqual(belowTake.triggered, [])
+        _ = try await system.price("ETH-USD", "1000")
+
         let all = try await system.client.call(MoonlanderMethod.positions, PositionsRequest(wallet: "trader", includeClosed: true)).positions
         XCTAssertEqual(Set(all.map(\.state)), ["closed", "liquidated"])
+        // Size 40: fees 0.02 + 0.3 each way, PnL +2 at 3,800: 19.68 + 2 − 0.32 paid.
+        let take = try XCTUnwrap(all.first { $0.id == taking.position.id })
+        XCTAssertEqual([take.pnl, take.closeReason], ["2000000", "take_profit"])
+        XCTAssertEqual(take.payout?.baseUnits, 21_360_000)
         // The stop closed 250 of size at 3900: PnL −6.25, fees 0.125 + 0.3 to open and to close.
         let stop = try XCTUnwrap(all.first { $0.id == stopped.position.id })
         XCTAssertEqual(stop.pnl, "-6250000")
         XCTAssertEqual(stop.payout?.baseUnits, 50_000_000 - 425_000 - 6_250_000 - 425_000)
         let trader = try await system.usdc(system.trader)
-        XCTAssertEqual(trader, 1_000_000_000 - 50_000_000 - 20_000_000 + stop.payout!.baseUnits)
+        XCTAssertEqual(trader, 1_000_000_000 - 50_000_000 - 20_000_000 + stop.payout!.baseUnits - 20_000_000 + 21_360_000)
         let vaultAndTrader = try await system.usdc(vault) + trader
         XCTAssertEqual(vaultAndTrader, vaultStart + 1_000_000_000)
 
