@@ -32,7 +32,9 @@ extension PerpDesk {
             logger.info("vault funded", metadata: ["moonlander.vault": "\(vault.address)", "moonlander.vault_funding": "\(vault.seed)"])
         }
         let random = self.random
-        await blocks.connect(newID: { "blk_" + Hex.encode(random.bytes(6)) }) { [self] id, members in await settleBlock(id, members) }
+        await blocks.connect(newID: { "blk_" + Hex.encode(random.bytes(6)) }) { [self] id, members, answered in
+            await settleBlock(id, members, answered: answered)
+        }
         try await resolvePending()
         try await checkVault()
         state.withLock { $0.ready = true }
