@@ -6,10 +6,9 @@ import PaygentWire
 import Synchronization
 
 /// Opens settle in blocks, as a chain settles transactions: each is priced alone in the desk's
-/// queue, then joins the open block. One block is at the ledger at a time; the opens priced
-/// meanwhile go together as the next, one all-or-nothing batch of their signed deposits, so the
-/// ledger's round trip and the records' writes are paid once per block. The next block leaves as
-/// soon as the ledger has answered the previous one, while that one is still being recorded.
+/// queue, then joins the open block. One block is on its way to the ledger at a time; the opens
+/// priced meanwhile go together as the next, one all-or-nothing batch of their signed deposits,
+/// so the ledger's round trip and the records' writes are paid once per block.
 ///
 /// A block the ledger refuses moved nothing: the open whose transfer the ledger names gets the
 /// refusal, the others go out again in the next block (they depend on nothing another open
@@ -35,22 +34,14 @@ actor OpenBlocks {
     /// Blocks carry at most this many opens.
     static let maxSize = 64
 
-    private var send: (@Sendable (_ id: String, _ members: [Member], _ answered: @escaping @Sendable () async -> Void) async -> BlockOutcome)?
+    private var send: (@Sendable (_ id: String, _ members: [Member]) async -> BlockOutcome)?
     private var newID: (@Sendable () -> String)?
     private var waiting: [(Member, CheckedContinuation<Result<String, PaygentError>, Never>)] = []
-    /// The block at the ledger now.
-    private var atLedger: String?
-    /// Blocks sent and not yet closed in the records: not to be resent as left pending.
-    private(set) var unfinished: Set<String> = []
+    private(set) var flying: String?
     /// Blocks sent and the opens they carried, for `health`.
     nonisolated let counts = Mutex<(sent: Int, carried: Int)>((0, 0))
 
-    /// `send` records a block pending, sends it, calls `answered` once the ledger has answered,
-    /// then closes the block in the records.
-    func connect(
-        newID: @escaping @Sendable () -> String,
-        send: @escaping @Sendable (_ id: String, _ members: [Member], _ answered: @escaping @Sendable () async -> Void) async -> BlockOutcome
-    ) {
+    func connect(newID: @escaping @Sendable () -> String, send: @escaping @Sendable (_ id: String, _ members: [Member]) async -> BlockOutcome) {
         (self.newID, self.send) = (newID, send)
     }
 
@@ -63,28 +54,20 @@ actor OpenBlocks {
     }
 
     private func startNext() {
-        guard atLedger == nil, !waiting.isEmpty, let send, let newID else { return }
+        guard flying == nil, !waiting.isEmpty, let send, let newID else { return }
         let block = Array(waiting.prefix(Self.maxSize))
         waiting.removeFirst(block.count)
         let id = newID()
-        atLedger = id
-        unfinished.insert(id)
+        flying = id
         counts.withLock { $0 = ($0.sent + 1, $0.carried + block.count) }
         Task {
-            let outcome = await send(id, block.map(\.0)) { await self.answered(id) }
-            self.finished(id, block, outcome)
+            let outcome = await send(id, block.map(\.0))
+            self.finished(block, outcome)
         }
     }
 
-    private func answered(_ id: String) {
-        guard atLedger == id else { return }
-        atLedger = nil
-        startNext()
-    }
-
-    private func finished(_ id: String, _ block: [(Member, CheckedContinuation<Result<String, PaygentError>, Never>)], _ outcome: BlockOutcome) {
-        unfinished.remove(id)
-        if atLedger == id { atLedger = nil }
+    private func finished(_ block: [(Member, CheckedContinuation<Result<String, PaygentError>, Never>)], _ outcome: BlockOutcome) {
+        flying = nil
         switch outcome {
         case .settled(let transactions):
             for (index, (_, continuation)) in block.enumerated() {
@@ -110,7 +93,7 @@ actor OpenBlocks {
 
 extension PerpDesk {
     /// Records a block pending, sends it, and closes it with the ledger's answer.
-    func settleBlock(_ id: String, _ members: [OpenBlocks.Member], answered: @Sendable () async -> Void) async -> OpenBlocks.BlockOutcome {
+    func settleBlock(_ id: String, _ members: [OpenBlocks.Member]) async -> OpenBlocks.BlockOutcome {
         let batch = SettleRequest(transfers: members.map(\.transfer))
         do {
             try store.blockPending(id: id, batch: try PerpStore.encode(batch), members: members.map(\.row), now: time.now())
@@ -118,9 +101,7 @@ extension PerpDesk {
             for member in members { release(member.position, deposit: member.deposit) }
             return .refused(PaygentError(.internal, "the opens could not be recorded, nothing moved: \(error)"), culprit: nil)
         }
-        let outcome = await send(batch, key: "moonlander-\(id)")
-        await answered()
-        switch outcome {
+        switch await send(batch, key: "moonlander-\(id)") {
         case .success(let receipt):
             let transactions = receipt.transactions.map(\.hash)
             do {

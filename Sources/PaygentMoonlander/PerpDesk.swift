@@ -252,8 +252,8 @@ final class PerpDesk: Sendable {
     /// of opens not on their way now, and single actions): each is applied once (or answered from
     /// the ledger's log), or refused once its signatures expired. Then memory is read again.
     func resolvePending() async throws {
-        let unfinished = await blocks.unfinished
-        for block in try store.pendingBlocks() where !unfinished.contains(block.id) {
+        let flying = await blocks.flying
+        for block in try store.pendingBlocks() where block.id != flying {
             switch await send(try PerpStore.decode(SettleRequest.self, block.batch), key: "moonlander-\(block.id)") {
             case .success(let receipt):
                 try store.blockFinished(id: block.id, settled: true, transactions: receipt.transactions.map(\.hash), error: nil, culprit: nil)

@@ -32,9 +32,7 @@ extension PerpDesk {
             logger.info("vault funded", metadata: ["moonlander.vault": "\(vault.address)", "moonlander.vault_funding": "\(vault.seed)"])
         }
         let random = self.random
-        await blocks.connect(newID: { "blk_" + Hex.encode(random.bytes(6)) }) { [self] id, members, answered in
-            await settleBlock(id, members, answered: answered)
-        }
+        await blocks.connect(newID: { "blk_" + Hex.encode(random.bytes(6)) }) { [self] id, members in await settleBlock(id, members) }
         try await resolvePending()
         try await checkVault()
         state.withLock { $0.ready = true }
