@@ -170,6 +170,11 @@ final class CLITests: XCTestCase {
         XCTAssertNotNil(after["payments"], "payments answers again: \(up.output)")
         XCTAssertNotEqual(after["payments"], payments)
         XCTAssertEqual(after["registry"], before["registry"], "the others were left running")
+        // The supervisor says so once the new process answers, which `status` may see first.
+        let said = ContinuousClock.now + .seconds(10)
+        while !up.output.contains("payments restarted") && ContinuousClock.now < said {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         XCTAssertTrue(up.output.contains("payments exited unexpectedly") && up.output.contains("restarting in"), up.output)
         XCTAssertTrue(up.output.contains("payments restarted"), up.output)
 

@@ -6,8 +6,8 @@ import PaygentTransport
 import PaygentWire
 import XCTest
 
-/// `paygent perp …` as a person runs it, against the built payments and moonlander services: the
-/// markets, a 10× long with a stop-loss, the positions table, the price set by an admin, a
+/// `paygent perp …` as a person runs it, against the built payments and moonlander services: a
+/// wallet funded by name, the markets, a 10× long with a stop-loss, the positions table, the price set by an admin, a
 /// take-profit, a close, the funding table, `--json`, and refused input explained.
 final class PerpCLITests: XCTestCase {
     func testPerpetualsFromTheCommandLine() async throws {
@@ -20,7 +20,17 @@ final class PerpCLITests: XCTestCase {
             return (await child.waitForExit(timeout: .seconds(30)), child.output)
         }
         let wallet = try await service.client.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "trader"))
-        try await service.fund(wallet.address, "1000")
+        // The faucet takes a wallet's name as well as an address.
+        func faucet(_ to: String) async throws -> (Int32?, String) {
+            let child = try ChildProcess("paygent", ["faucet", to, "1000", "USDC"], deployment: service.deployment, tag: "paygent")
+            return (await child.waitForExit(timeout: .seconds(30)), child.output)
+        }
+        let (funded, fundOutput) = try await faucet("trader")
+        XCTAssertEqual(funded, 0, fundOutput)
+        XCTAssertTrue(fundOutput.contains("minted 1000 USDC to \(wallet.address)"), fundOutput)
+        let (unknown, unknownOutput) = try await faucet("nobody")
+        XCTAssertEqual(unknown, 1, unknownOutput)
+        XCTAssertTrue(unknownOutput.contains("no wallet named 'nobody'"), unknownOutput)
         var (status, markets) = try await paygent(["markets"])
         let deadline = ContinuousClock.now + .seconds(30)
         while status != 0 || !markets.contains("BTC-USD"), ContinuousClock.now < deadline {

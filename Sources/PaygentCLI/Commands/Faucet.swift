@@ -5,12 +5,12 @@ import PaygentPaymentsAPI
 struct Faucet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mint test funds on the local chain (local chain only).",
-        discussion: "Example: paygent faucet 0x2c7536E3605D9C16a7a3D7b1898e529396a65c23 100 USDC. The amount is in human units; more decimals than the token has is an error."
+        discussion: "Example: paygent faucet agent 100 USDC (a wallet's name, or any 0x address). The amount is in human units; more decimals than the token has is an error."
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The address to fund.", valueName: "address"))
+    @Argument(help: ArgumentHelp("The wallet (name) or address to fund.", valueName: "wallet|address"))
     var address: String
 
     @Argument(help: ArgumentHelp("How much, in human units (e.g. 100 or 0.5).", valueName: "amount"))
@@ -23,8 +23,17 @@ struct Faucet: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await ServiceCall(config: try global.load(), service: .payments).show(
-            PaymentsMethod.faucet, FaucetRequest(to: address, token: token.uppercased(), amount: amount), json: json,
+        let call = ServiceCall(config: try global.load(), service: .payments)
+        var to = address
+        if !address.hasPrefix("0x") {
+            let wallets: WalletListReply = try await call.call(PaymentsMethod.walletList, WalletListRequest())
+            guard let wallet = wallets.wallets.first(where: { $0.name == address.precomposedStringWithCanonicalMapping }) else {
+                throw CLIError("no wallet named '\(address)'; give a 0x address, or see `paygent wallet list`", code: .notFound)
+            }
+            to = wallet.address
+        }
+        try await call.show(
+            PaymentsMethod.faucet, FaucetRequest(to: to, token: token.uppercased(), amount: amount), json: json,
             idempotencyKey: "faucet-\(UUID().uuidString)"
         ) { receipt in printReceipt(receipt, verb: "minted") }
     }
