@@ -101,33 +101,36 @@ extension PerpDesk {
             for member in members { release(member.position, deposit: member.deposit) }
             return .refused(PaygentError(.internal, "the opens could not be recorded, nothing moved: \(error)"), culprit: nil)
         }
-        switch await send(batch, key: "moonlander-\(id)") {
-        case .success(let receipt):
-            let transactions = receipt.transactions.map(\.hash)
-            do {
-                try store.blockFinished(id: id, settled: true, transactions: transactions, error: nil, culprit: nil, effects: members.map(\.row.effect))
-            } catch {
+        let outcome: OpenBlocks.BlockOutcome = await counted {
+            switch await send(batch, key: "moonlander-\(id)") {
+            case .success(let receipt):
+                let transactions = receipt.transactions.map(\.hash)
+                let applied: PerpEffect?
+                do {
+                    applied = try store.blockFinished(
+                        id: id, settled: true, transactions: transactions, error: nil, culprit: nil, effects: members.map(\.row.effect))
+                } catch {
+                    markDirty()
+                    for member in members { release(member.position, deposit: member.deposit) }
+                    return .unknown(PaygentError(.internal, "settled, but not recorded: \(error)"))
+                }
+                for member in members { release(member.position, deposit: member.deposit) }
+                if let applied { absorb(applied) }
+                return .settled(transactions: transactions)
+            case .failure(let error) where Self.outcomeUnknown(error.code):
                 markDirty()
                 for member in members { release(member.position, deposit: member.deposit) }
-                return .unknown(PaygentError(.internal, "settled, but not recorded: \(error)"))
+                return .unknown(error)
+            case .failure(let error):
+                let culprit = LedgerRefusal.culprit(of: error, in: members.map { _ in 1 })
+                _ = try? store.blockFinished(id: id, settled: false, transactions: [], error: error.message, culprit: culprit)
+                for (index, member) in members.enumerated() where culprit == nil || culprit == index {
+                    release(member.position, deposit: member.deposit)
+                }
+                return .refused(Self.refusal("open", error), culprit: culprit)
             }
-            for member in members {
-                release(member.position, deposit: member.deposit)
-                absorb(member.row.effect)
-            }
-            try? await settled()
-            return .settled(transactions: transactions)
-        case .failure(let error) where Self.outcomeUnknown(error.code):
-            markDirty()
-            for member in members { release(member.position, deposit: member.deposit) }
-            return .unknown(error)
-        case .failure(let error):
-            let culprit = LedgerRefusal.culprit(of: error, in: members.map { _ in 1 })
-            try? store.blockFinished(id: id, settled: false, transactions: [], error: error.message, culprit: culprit)
-            for (index, member) in members.enumerated() where culprit == nil || culprit == index {
-                release(member.position, deposit: member.deposit)
-            }
-            return .refused(Self.refusal("open", error), culprit: culprit)
         }
+        if case .settled = outcome { try? await settled() }
+        return outcome
     }
 }

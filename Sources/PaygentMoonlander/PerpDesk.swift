@@ -34,6 +34,9 @@ final class PerpDesk: Sendable {
         /// + size, the profit cap).
         var liability = BigUInt(0)
         var reserved = Reserved()
+        /// Ledger batches sent and not yet followed in the records and memory: the vault is
+        /// compared with the ledger only when there are none.
+        var settling = 0
     }
 
     /// What opens priced and not yet settled will add.
@@ -57,8 +60,6 @@ final class PerpDesk: Sendable {
     let fundingInterval: TimeInterval
     let state = Mutex(State())
     private let dirty = Mutex(true)
-    /// Ledger batches on their way: the vault is checked against the ledger when none is.
-    private let settling = Mutex(0)
     let queue = SerialQueue()
     let tickTimings = TickTimings()
     let blocks = OpenBlocks()
@@ -135,21 +136,31 @@ final class PerpDesk: Sendable {
             absorb(effect)
             return []
         }
-        let outcome = await send(batch, key: "moonlander-\(id)")
-        switch outcome {
-        case .success(let receipt):
-            let transactions = receipt.transactions.map(\.hash)
-            try store.finish(id: id, settled: true, error: nil, transactions: transactions)
-            absorb(effect)
-            try await settled()
-            return transactions
-        case .failure(let error) where Self.outcomeUnknown(error.code):
-            markDirty()
-            throw PaygentError(.unavailable, "\(kind) \(id) was sent and its outcome is not known yet (\(error.message)); it is resolved before the next action")
-        case .failure(let error):
-            try store.finish(id: id, settled: false, error: error.message, transactions: [])
-            throw Self.refusal(kind, error)
+        let transactions = try await counted {
+            switch await send(batch, key: "moonlander-\(id)") {
+            case .success(let receipt):
+                let transactions = receipt.transactions.map(\.hash)
+                if let applied = try store.finish(id: id, settled: true, error: nil, transactions: transactions) { absorb(applied) }
+                return transactions
+            case .failure(let error) where Self.outcomeUnknown(error.code):
+                markDirty()
+                throw PaygentError(
+                    .unavailable, "\(kind) \(id) was sent and its outcome is not known yet (\(error.message)); it is resolved before the next action")
+            case .failure(let error):
+                try store.finish(id: id, settled: false, error: error.message, transactions: [])
+                throw Self.refusal(kind, error)
+            }
         }
+        try await settled()
+        return transactions
+    }
+
+    /// Runs `body` (a batch sent, its outcome recorded and followed in memory) counted among the
+    /// batches on their way.
+    func counted<T>(_ body: () async throws -> T) async rethrows -> T {
+        state.withLock { $0.settling += 1 }
+        defer { state.withLock { $0.settling -= 1 } }
+        return try await body()
     }
 
     /// The ledger's refusal as the caller reads it: a wallet short of USDC said plainly.
@@ -160,10 +171,8 @@ final class PerpDesk: Sendable {
         return PaygentError(error.code, "the wallet's \(collateralToken) balance does not cover the \(kind); nothing moved")
     }
 
-    /// Sends a batch to the ledger under `key`, counted among the batches on their way.
+    /// Sends a batch to the ledger under `key`.
     func send(_ batch: SettleRequest, key: String) async -> Result<LedgerReceipt, PaygentError> {
-        settling.withLock { $0 += 1 }
-        defer { settling.withLock { $0 -= 1 } }
         do {
             return .success(try await payments.call(PaymentsMethod.settle, batch, deadline: .seconds(10), idempotencyKey: key))
         } catch {
@@ -174,7 +183,7 @@ final class PerpDesk: Sendable {
     /// After a batch settled: the vault is checked against the ledger when no other batch is on
     /// its way (with one in flight the two could not be compared).
     func settled() async throws {
-        guard settling.withLock({ $0 }) == 0 else { return }
+        guard state.withLock({ $0.settling }) == 0 else { return }
         try await checkVault()
     }
 
@@ -237,10 +246,15 @@ final class PerpDesk: Sendable {
     func checkVault() async throws {
         let (address, expected) = state.withLock { ($0.vaultAddress, $0.vaultBalance) }
         let held = try await vaultLedgerBalance(address)
-        guard held != expected, settling.withLock({ $0 }) == 0 else { return }
+        // Only when no batch settled meanwhile and none is on its way: else the two differ by it.
+        let taken = state.withLock { state in
+            guard held != expected, state.settling == 0, state.vaultBalance == expected else { return false }
+            state.vaultBalance = held
+            return true
+        }
+        guard taken else { return }
         logger.notice("the vault's record follows the ledger", metadata: ["moonlander.recorded": "\(expected)", "moonlander.ledger": "\(held)"])
         try store.setVaultBalance(held)
-        state.withLock { $0.vaultBalance = held }
     }
 
     func vaultLedgerBalance(_ address: String) async throws -> BigUInt {
@@ -250,38 +264,48 @@ final class PerpDesk: Sendable {
 
     /// Sends again, under their keys, the batches a crash or a lost answer left pending (blocks
     /// of opens not on their way now, and single actions): each is applied once (or answered from
-    /// the ledger's log), or refused once its signatures expired. Then memory is read again.
+    /// the ledger's log), or refused once its signatures expired. Memory follows what this pass
+    /// applied; a block that finished meanwhile on its own path was applied, and is followed, there.
     func resolvePending() async throws {
+        // The list first, then the block on its way: one that starts after the list is not in it.
+        let pendingBlocks = try store.pendingBlocks()
         let flying = await blocks.flying
-        for block in try store.pendingBlocks() where block.id != flying {
-            switch await send(try PerpStore.decode(SettleRequest.self, block.batch), key: "moonlander-\(block.id)") {
-            case .success(let receipt):
-                try store.blockFinished(id: block.id, settled: true, transactions: receipt.transactions.map(\.hash), error: nil, culprit: nil)
-                logger.notice("a block of opens left pending is settled", metadata: ["moonlander.block": "\(block.id)"])
-            case .failure(let error) where Self.outcomeUnknown(error.code):
-                throw PaygentError(.unavailable, "block \(block.id) is still unresolved (\(error.message)); try again shortly")
-            case .failure(let error):
-                try store.blockFinished(id: block.id, settled: false, transactions: [], error: error.message, culprit: nil)
-                logger.notice("a block of opens left pending did not settle", metadata: ["moonlander.block": "\(block.id)", "error": "\(error.message)"])
+        for block in pendingBlocks where block.id != flying {
+            try await counted {
+                switch await send(try PerpStore.decode(SettleRequest.self, block.batch), key: "moonlander-\(block.id)") {
+                case .success(let receipt):
+                    let applied = try store.blockFinished(
+                        id: block.id, settled: true, transactions: receipt.transactions.map(\.hash), error: nil, culprit: nil)
+                    if let applied { absorb(applied) }
+                    logger.notice("a block of opens left pending is settled", metadata: ["moonlander.block": "\(block.id)"])
+                case .failure(let error) where Self.outcomeUnknown(error.code):
+                    throw PaygentError(.unavailable, "block \(block.id) is still unresolved (\(error.message)); try again shortly")
+                case .failure(let error):
+                    try store.blockFinished(id: block.id, settled: false, transactions: [], error: error.message, culprit: nil)
+                    logger.notice("a block of opens left pending did not settle", metadata: ["moonlander.block": "\(block.id)", "error": "\(error.message)"])
+                }
             }
         }
         for pending in try store.pendingActions() {
-            switch await send(try PerpStore.decode(SettleRequest.self, pending.batch), key: "moonlander-\(pending.id)") {
-            case .success(let receipt):
-                try store.finish(id: pending.id, settled: true, error: nil, transactions: receipt.transactions.map(\.hash))
-                logger.notice("an action left pending is settled", metadata: ["moonlander.action": "\(pending.id)"])
-            case .failure(let error) where Self.outcomeUnknown(error.code):
-                throw PaygentError(.unavailable, "action \(pending.id) is still unresolved (\(error.message)); try again shortly")
-            case .failure(let error):
-                try store.finish(id: pending.id, settled: false, error: error.message, transactions: [])
-                logger.notice("an action left pending did not settle", metadata: ["moonlander.action": "\(pending.id)", "error": "\(error.message)"])
+            try await counted {
+                switch await send(try PerpStore.decode(SettleRequest.self, pending.batch), key: "moonlander-\(pending.id)") {
+                case .success(let receipt):
+                    if let applied = try store.finish(id: pending.id, settled: true, error: nil, transactions: receipt.transactions.map(\.hash)) {
+                        absorb(applied)
+                    }
+                    logger.notice("an action left pending is settled", metadata: ["moonlander.action": "\(pending.id)"])
+                case .failure(let error) where Self.outcomeUnknown(error.code):
+                    throw PaygentError(.unavailable, "action \(pending.id) is still unresolved (\(error.message)); try again shortly")
+                case .failure(let error):
+                    try store.finish(id: pending.id, settled: false, error: error.message, transactions: [])
+                    logger.notice("an action left pending did not settle", metadata: ["moonlander.action": "\(pending.id)", "error": "\(error.message)"])
+                }
             }
         }
         dirty.withLock { $0 = false }
-        try load()
     }
 
-    /// Committed memory from the database (what is reserved stays).
+    /// Committed memory from the database, at opening (what is reserved stays).
     func load() throws {
         guard let vault = try store.vault() else { return }
         let markets = try store.markets()

@@ -254,22 +254,27 @@ final class PerpStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
                     """,
                 arguments: [id, kind, position, key, batch, try Self.encode(effect), request, reply, now.timeIntervalSince1970])
-            if batch == nil { try Self.finish(db, id: id, settled: true, error: nil, transactions: []) }
+            if batch == nil { _ = try Self.finish(db, id: id, settled: true, error: nil, transactions: []) }
         }
     }
 
-    /// Closes an action; a settled one applies its effect in the same transaction.
-    func finish(id: String, settled: Bool, error: String?, transactions: [String]) throws {
+    /// Closes an action still pending; a settled one applies its effect in the same transaction.
+    /// Returns the effect applied: nil when it was closed already (by whoever got there first,
+    /// who alone applies it) or failed.
+    @discardableResult
+    func finish(id: String, settled: Bool, error: String?, transactions: [String]) throws -> PerpEffect? {
         try database.write { db in try Self.finish(db, id: id, settled: settled, error: error, transactions: transactions) }
     }
 
-    private static func finish(_ db: Database, id: String, settled: Bool, error: String?, transactions: [String]) throws {
-        guard let data = try Data.fetchOne(db, sql: "SELECT effect FROM action WHERE id = ? AND state = 'pending'", arguments: [id]) else { return }
+    private static func finish(_ db: Database, id: String, settled: Bool, error: String?, transactions: [String]) throws -> PerpEffect? {
+        guard let data = try Data.fetchOne(db, sql: "SELECT effect FROM action WHERE id = ? AND state = 'pending'", arguments: [id]) else { return nil }
         try db.execute(
             sql: "UPDATE action SET state = ?, error = ?, transactions = ? WHERE id = ?",
             arguments: [settled ? "settled" : "failed", error, transactions.joined(separator: ","), id])
-        guard settled else { return }
-        try apply(db, try decode(PerpEffect.self, data))
+        guard settled else { return nil }
+        let effect = try decode(PerpEffect.self, data)
+        try apply(db, effect)
+        return effect
     }
 
     /// Writes what moves nothing on the ledger (trigger changes): no batch, no action row.
@@ -352,9 +357,14 @@ final class PerpStore: Sendable {
     /// `effects`: the members' effects when the caller has them (the block it just sent), else
     /// read back from the records (a block resolved after a crash). A settled block's effects
     /// are applied as one: its positions, and open interest and the vault changed once.
-    func blockFinished(id: String, settled: Bool, transactions: [String], error: String?, culprit: Int?, effects: [PerpEffect]? = nil) throws {
+    /// Returns the block's effects as applied (merged), nil when it was closed already or refused:
+    /// memory follows only the caller that applied them.
+    @discardableResult
+    func blockFinished(id: String, settled: Bool, transactions: [String], error: String?, culprit: Int?, effects: [PerpEffect]? = nil) throws
+        -> PerpEffect?
+    {
         try database.write { db in
-            guard try String.fetchOne(db, sql: "SELECT state FROM open_block WHERE id = ?", arguments: [id]) == "pending" else { return }
+            guard try String.fetchOne(db, sql: "SELECT state FROM open_block WHERE id = ?", arguments: [id]) == "pending" else { return nil }
             try db.execute(sql: "UPDATE open_block SET state = ?, error = ? WHERE id = ?", arguments: [settled ? "settled" : "failed", error, id])
             let members = try GRDB.Row.fetchAll(
                 db, sql: "SELECT id, block_position\(effects == nil ? ", effect" : "") FROM action WHERE block_id = ? ORDER BY block_position",
@@ -377,7 +387,10 @@ final class PerpStore: Sendable {
                     try db.execute(sql: "DELETE FROM action WHERE id = ?", arguments: [action])
                 }
             }
-            if settled { try Self.apply(db, combined.merged()) }
+            guard settled else { return nil }
+            let merged = combined.merged()
+            try Self.apply(db, merged)
+            return merged
         }
     }
 

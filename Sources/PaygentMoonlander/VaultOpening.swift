@@ -34,6 +34,7 @@ extension PerpDesk {
         let random = self.random
         await blocks.connect(newID: { "blk_" + Hex.encode(random.bytes(6)) }) { [self] id, members in await settleBlock(id, members) }
         try await resolvePending()
+        try load()
         try await checkVault()
         state.withLock { $0.ready = true }
     }
