@@ -156,6 +156,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "PaygentOrchestratorAPI", dependencies: ["PaygentWire"]),
+        // Command understanding: the built-in grammar and the planner, needing no service, so that
+        // `paygent run --dry-run` works with nothing running.
+        .target(name: "PaygentCommands", dependencies: ["PaygentOrchestratorAPI"]),
         .target(
             name: "PaygentOrchestrator",
             dependencies: ["PaygentOrchestratorAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
@@ -164,7 +167,7 @@ let package = Package(
             name: "PaygentCLI",
             dependencies: [
                 "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentWire", "PaygentMoney",
-                "PaygentCrypto", "PaygentKeystore", "PaygentX402",
+                "PaygentCrypto", "PaygentKeystore", "PaygentX402", "PaygentOrchestratorAPI", "PaygentCommands",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -260,7 +263,7 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentTestSupport"]),
+        .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentCommands", "PaygentTestSupport"]),
         .testTarget(
             name: "PaygentIntegrationTests",
             dependencies: [

@@ -25,6 +25,7 @@ public struct PackageImports {
         ["PaygentTransport", "PaygentMoney", "PaygentKeystore", "PaygentX402", "PaygentLedger"],
         ["PaygentRuntime", "PaygentX402HTTP", "PaygentServiceKit"],
         ["PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentOrchestratorAPI"],
+        ["PaygentCommands"],
         ["PaygentPayments", "PaygentPaymentsClient", "PaygentMarket", "PaygentRegistry", "PaygentVVS", "PaygentMoonlander",
          "PaygentOrchestrator", "PaygentTestSupport"],
         ["PaygentPaymentsTesting"],
