@@ -155,19 +155,23 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .target(name: "PaygentOrchestratorAPI", dependencies: ["PaygentWire"]),
+        .target(name: "PaygentOrchestratorAPI", dependencies: ["PaygentWire", "PaygentMoney"]),
         // Command understanding: the built-in grammar and the planner, needing no service, so that
         // `paygent run --dry-run` works with nothing running.
         .target(name: "PaygentCommands", dependencies: ["PaygentOrchestratorAPI"]),
         .target(
             name: "PaygentOrchestrator",
-            dependencies: ["PaygentOrchestratorAPI", "PaygentRuntime", "PaygentTransport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "PaygentOrchestratorAPI", "PaygentCommands", "PaygentRuntime", "PaygentTransport", "PaygentWire", "PaygentMoney", "PaygentServiceKit",
+                "PaygentStorage", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI",
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "BigInt", package: "BigInt"),
+            ]),
 
         .target(
             name: "PaygentCLI",
             dependencies: [
                 "PaygentRuntime", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentWire", "PaygentMoney",
-                "PaygentCrypto", "PaygentKeystore", "PaygentX402", "PaygentOrchestratorAPI", "PaygentCommands",
+                "PaygentCrypto", "PaygentKeystore", "PaygentX402", "PaygentOrchestratorAPI", "PaygentCommands", "PaygentServiceKit",
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -268,7 +272,7 @@ let package = Package(
             name: "PaygentIntegrationTests",
             dependencies: [
                 "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentTransport", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI", "PaygentWire", "PaygentRuntime",
-                "PaygentCrypto", "PaygentMoney", "PaygentKeystore",
+                "PaygentCrypto", "PaygentMoney", "PaygentKeystore", "PaygentOrchestratorAPI",
                 "PaygentX402", "PaygentX402HTTP", "PaygentLedger", "PaygentPayments", .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,243 @@
+import Foundation
+import GRDB
+import PaygentMoney
+import PaygentOrchestratorAPI
+import PaygentServiceKit
+import PaygentStorage
+import PaygentWire
+
+/// An execution as the orchestrator keeps it: what callers see, plus what its steps hand on to
+/// later ones (a resolved service, a quote, a position) and what it was asked.
+struct ExecutionRecord: Sendable, Equatable {
+    var info: ExecutionInfo
+    /// Values steps hand on: `service.url`, `service.price`, `swap.minimum`, `position.id`, …
+    var context: [String: String]
+    var budgetLimitUsd: Amount?
+    /// The request as first sent under its idempotency key.
+    var request: Data
+}
+
+/// The orchestrator's database (`orchestrator.sqlite`): sessions, executions (their logs) and
+/// approvals. An execution is written whole after every step, in one transaction with what the
+/// step changed in its session, so that a crash leaves it at a step boundary.
+final class AgentStore: Sendable {
+    let database: DatabasePool
+
+    static let migrations = [
+        Migration("v1 agent", """
+            CREATE TABLE session (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                state TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                info TEXT NOT NULL
+            );
+            CREATE TABLE execution (
+                id TEXT PRIMARY KEY,
+                session TEXT NOT NULL REFERENCES session(id),
+                status TEXT NOT NULL,
+                intents TEXT NOT NULL,
+                started_at REAL NOT NULL,
+                info TEXT NOT NULL,
+                context TEXT NOT NULL,
+                budget_limit_usd TEXT,
+                request BLOB NOT NULL
+            );
+            CREATE INDEX execution_by_session ON execution(session, started_at);
+            CREATE INDEX execution_by_status ON execution(status);
+            CREATE TABLE approval (
+                id TEXT PRIMARY KEY,
+                execution TEXT NOT NULL REFERENCES execution(id),
+                session TEXT NOT NULL,
+                state TEXT NOT NULL,
+                expires_at REAL NOT NULL,
+                info TEXT NOT NULL
+            );
+            CREATE INDEX approval_by_state ON approval(state, expires_at);
+            """),
+    ]
+
+    init(directory: String) throws {
+        database = try ServiceDatabase.open(path: (directory as NSString).appendingPathComponent("orchestrator.sqlite"), migrations: Self.migrations)
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try IdempotentWrites.encode(value), as: UTF8.self)
+    }
+
+    static func value<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try IdempotentWrites.decode(type, from: Data(text.utf8))
+    }
+
+    // MARK: sessions
+
+    func insert(_ session: SessionInfo) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO session (id, name, state, created_at, info) VALUES (?, ?, ?, ?, ?)",
+                arguments: [session.id, session.name, session.state, session.createdAt.timeIntervalSince1970, try Self.json(session)])
+        }
+    }
+
+    static func save(_ session: SessionInfo, _ db: Database) throws {
+        try db.execute(sql: "UPDATE session SET state = ?, info = ? WHERE id = ?", arguments: [session.state, try json(session), session.id])
+    }
+
+    func save(_ session: SessionInfo) throws {
+        try database.write { db in try Self.save(session, db) }
+    }
+
+    /// A session by id or name.
+    func session(_ reference: String) throws -> SessionInfo? {
+        try database.read { db in try Self.session(reference, db) }
+    }
+
+    static func session(_ reference: String, _ db: Database) throws -> SessionInfo? {
+        guard let text = try String.fetchOne(db, sql: "SELECT info FROM session WHERE id = ? OR name = ?", arguments: [reference, reference]) else {
+            return nil
+        }
+        return try value(SessionInfo.self, text)
+    }
+
+    func sessions(state: String?, limit: Int, offset: Int) throws -> (sessions: [SessionInfo], total: Int) {
+        try database.read { db in
+            let filter = state == nil ? "" : "WHERE state = ?"
+            let arguments: StatementArguments = state.map { [$0] } ?? []
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM session \(filter)", arguments: arguments) ?? 0
+            let rows = try String.fetchAll(
+                db, sql: "SELECT info FROM session \(filter) ORDER BY created_at DESC, id LIMIT ? OFFSET ?", arguments: arguments + [limit, offset])
+            return (try rows.map { try Self.value(SessionInfo.self, $0) }, total)
+        }
+    }
+
+    // MARK: executions
+
+    func insert(_ record: ExecutionRecord) throws {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO execution (id, session, status, intents, started_at, info, context, budget_limit_usd, request)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    record.info.id, record.info.session, record.info.status.rawValue,
+                    "," + record.info.plan.intents.map(\.intent.rawValue).joined(separator: ",") + ",", record.info.startedAt.timeIntervalSince1970,
+                    try Self.json(record.info), try Self.json(record.context), record.budgetLimitUsd?.baseUnits.description, record.request,
+                ])
+        }
+    }
+
+    /// Writes an execution as it stands, and with it its session (spending and memory) and an
+    /// approval it created or decided, all or nothing.
+    func save(_ record: ExecutionRecord, session: SessionInfo? = nil, approval: ApprovalInfo? = nil) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE execution SET status = ?, info = ?, context = ? WHERE id = ?",
+                arguments: [record.info.status.rawValue, try Self.json(record.info), try Self.json(record.context), record.info.id])
+            if let session { try Self.save(session, db) }
+            if let approval { try Self.save(approval, db) }
+        }
+    }
+
+    func execution(_ id: String) throws -> ExecutionRecord? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT info, context, budget_limit_usd, request FROM execution WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            return try Self.record(row)
+        }
+    }
+
+    static func record(_ row: Row) throws -> ExecutionRecord {
+        let budget: String? = row["budget_limit_usd"]
+        return ExecutionRecord(
+            info: try value(ExecutionInfo.self, row["info"]), context: try value([String: String].self, row["context"]),
+            budgetLimitUsd: try budget.map { try Amount(baseUnitsString: $0) }, request: row["request"])
+    }
+
+    /// Executions a restart must take up again: running, or waiting for an approval.
+    func unfinished() throws -> [ExecutionRecord] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT info, context, budget_limit_usd, request FROM execution WHERE status IN ('running', 'awaiting_approval') ORDER BY started_at"
+            ).map(Self.record)
+        }
+    }
+
+    func executions(_ request: ExecutionListRequest, session: String?, limit: Int, offset: Int) throws -> (executions: [ExecutionInfo], total: Int) {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let session {
+            conditions.append("session = ?")
+            arguments.append(session)
+        }
+        if let status = request.status {
+            conditions.append("status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let intent = request.intent {
+            conditions.append("intents LIKE ?")
+            arguments.append("%,\(intent.rawValue),%")
+        }
+        if let since = request.since {
+            conditions.append("started_at >= ?")
+            arguments.append(since.timeIntervalSince1970)
+        }
+        if let until = request.until {
+            conditions.append("started_at < ?")
+            arguments.append(until.timeIntervalSince1970)
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try database.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM execution \(filter)", arguments: StatementArguments(arguments)) ?? 0
+            let rows = try String.fetchAll(
+                db, sql: "SELECT info FROM execution \(filter) ORDER BY started_at DESC, id LIMIT ? OFFSET ?",
+                arguments: StatementArguments(arguments + [limit, offset]))
+            return (try rows.map { try Self.value(ExecutionInfo.self, $0) }, total)
+        }
+    }
+
+    /// Every execution of a session (for its summary).
+    func executions(session: String) throws -> [ExecutionInfo] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT info FROM execution WHERE session = ? ORDER BY started_at", arguments: [session])
+                .map { try Self.value(ExecutionInfo.self, $0) }
+        }
+    }
+
+    // MARK: approvals
+
+    static func save(_ approval: ApprovalInfo, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO approval (id, execution, session, state, expires_at, info) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET state = excluded.state, info = excluded.info
+                """,
+            arguments: [
+                approval.id, approval.execution, approval.session, approval.state.rawValue, approval.expiresAt.timeIntervalSince1970, try json(approval),
+            ])
+    }
+
+    func approval(_ id: String) throws -> ApprovalInfo? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT info FROM approval WHERE id = ?", arguments: [id]).map { try Self.value(ApprovalInfo.self, $0) }
+        }
+    }
+
+    func approvals(session: String?, state: ApprovalInfo.State) throws -> [ApprovalInfo] {
+        try database.read { db in
+            let filter = session == nil ? "" : "AND session = ?"
+            let arguments: StatementArguments = [state.rawValue] + (session.map { [$0] } ?? [])
+            return try String.fetchAll(db, sql: "SELECT info FROM approval WHERE state = ? \(filter) ORDER BY expires_at", arguments: arguments)
+                .map { try Self.value(ApprovalInfo.self, $0) }
+        }
+    }
+
+    /// Pending approvals whose time ran out by `now`.
+    func expired(at now: Date) throws -> [ApprovalInfo] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT info FROM approval WHERE state = 'pending' AND expires_at <= ?", arguments: [now.timeIntervalSince1970])
+                .map { try Self.value(ApprovalInfo.self, $0) }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import PaygentOrchestratorAPI
+import PaygentServiceKit
+import PaygentTransport
+import PaygentWire
+
+/// The services an execution's steps call, each through the kit's typed client, every call
+/// recorded as a tool call (arguments, result or error, start, duration) in the execution's log.
+struct ToolClients: Sendable {
+    let payments: RPCClient
+    let registry: RPCClient
+    let vvs: RPCClient
+    let moonlander: RPCClient
+    /// The wall clock calls are recorded with.
+    let now: @Sendable () -> Date
+
+    func client(for service: String) -> RPCClient {
+        switch service {
+        case "registry": registry
+        case "vvs": vvs
+        case "moonlander": moonlander
+        default: payments
+        }
+    }
+
+    /// Calls `method` for `step`, appending the call to `calls`. Writes carry `key`.
+    func call<Request: Encodable, Reply: Encodable>(
+        _ method: RPCMethod<Request, Reply>, _ request: Request, step: Int, key: String? = nil, deadline: Duration = .seconds(30),
+        log calls: inout [ToolCall], logged: ((Reply) -> String)? = nil
+    ) async throws(PaygentError) -> Reply {
+        let service = String(method.name.prefix { $0 != "." })
+        let started = now()
+        let clock = ContinuousClock.now
+        let arguments = Self.json(request)
+        do {
+            let reply = try await client(for: service).call(method, request, deadline: deadline, idempotencyKey: key)
+            calls.append(ToolCall(
+                step: step, tool: method.name, arguments: arguments, result: logged?(reply) ?? Self.json(reply), error: nil, startedAt: started,
+                durationMillis: Self.millis(since: clock)))
+            return reply
+        } catch {
+            calls.append(ToolCall(
+                step: step, tool: method.name, arguments: arguments, result: nil, error: "\(error.code.name): \(error.message)", startedAt: started,
+                durationMillis: Self.millis(since: clock)))
+            throw error
+        }
+    }
+
+    static func millis(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now)
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        (try? String(decoding: IdempotentWrites.encode(value), as: UTF8.self)) ?? "{}"
+    }
+}
+
