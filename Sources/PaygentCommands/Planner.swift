@@ -13,6 +13,9 @@ public enum Planner {
         public static let policyCheck = "agent.policy_check"
         public static let verifySettlement = "agent.verify_settlement"
         public static let history = "agent.history"
+        /// Checks a command with several steps that spend against the policy as a whole, before
+        /// the first of them spends.
+        public static let planCheck = "agent.plan_check"
     }
 
     public static func plan(_ command: String) throws(CommandError) -> Plan {
@@ -26,6 +29,10 @@ public enum Planner {
             todos.append(Todo(step: todos.count + 1, intentIndex: intentIndex, tool: tool, title: title, costBearing: cost, service: service))
         }
         add(0, Tool.parse, "understand the command: \(intents.map(\.intent.rawValue).joined(separator: ", "))")
+        let spending = intents.filter { [.payment, .swap, .addLiquidity, .perpetualTrade, .subscribe].contains($0.intent) }
+        if spending.count > 1 {
+            add(0, Tool.planCheck, "check the \(spending.count) steps that spend against the spend policy together, before any of them runs")
+        }
         for (index, intent) in intents.enumerated() {
             let amount = [intent.amount, intent.token].compactMap { $0 }.joined(separator: " ")
             switch intent.intent {

@@ -108,6 +108,8 @@ final class Agent: Sendable {
                     record.info.plan.todos[index].result = result
                     saveAndPublish(&record, todo: index, session: session)
                 case .paused(let approval):
+                    record.info.plan.todos[index].status = .pending
+                    record.info.plan.todos[index].result = "waits for approval \(approval.id)"
                     record.info.status = .awaitingApproval
                     record.info.approval = approval
                     do {

@@ -120,7 +120,7 @@ extension Agent {
 /// Every tool a plan may call: the orchestrator's own steps and the service methods it uses.
 enum ToolCatalog {
     static let tools = [
-        "agent.parse", "agent.policy_check", "agent.verify_settlement", "agent.history", "payments.balances", "payments.wallet_list", "payments.fetch",
+        "agent.parse", "agent.plan_check", "agent.policy_check", "agent.verify_settlement", "agent.history", "payments.balances", "payments.wallet_list", "payments.fetch",
         "payments.wallet_transfer", "registry.discover", "registry.show", "registry.subscribe", "vvs.quote", "vvs.swap", "vvs.add_liquidity",
         "vvs.remove_liquidity", "vvs.positions", "vvs.farm_stake", "vvs.farm_harvest", "vvs.farm_unstake", "moonlander.markets", "moonlander.open",
         "moonlander.close", "moonlander.positions", "moonlander.triggers", "moonlander.funding",

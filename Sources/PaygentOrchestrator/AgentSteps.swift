@@ -117,6 +117,8 @@ struct StepContext {
             return .done("understood: \(names)")
         case Planner.Tool.policyCheck:
             return try await policyCheck(&calls)
+        case Planner.Tool.planCheck:
+            return .done(try await planCheck(&calls))
         case Planner.Tool.verifySettlement:
             return .done(try await verifySettlement(&calls))
         case Planner.Tool.history:
@@ -225,6 +227,59 @@ struct StepContext {
                 usd: total, thresholdUsd: threshold, state: .pending, createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(session.approvalTimeoutSeconds)))
             local(&calls, arguments: ["costs": described], result: "waits for approval \(approval.id): \(SpendCheck.usd(total)) is above \(SpendCheck.usd(threshold))")
             return .paused(approval)
+        }
+    }
+
+    /// The whole command against the policy: each step's spending as written in the command,
+    /// added up, so that a command whose later step would break a limit stops before its first
+    /// step spends. Steps whose cost is known only later (a service's price) are checked at
+    /// their own policy step.
+    mutating func planCheck(_ calls: inout [ToolCall]) async throws -> String {
+        var dailyLeft: [String: Amount] = [:]
+        let wallets = try await agent.tools.call(PaymentsMethod.walletList, WalletListRequest(), step: todo.step, log: &calls).wallets
+        for limit in wallets.first(where: { $0.name == wallet })?.limits ?? [] { dailyLeft[limit.token] = limit.remaining }
+        var total = BigUInt(0)
+        var checked = 0
+        for intent in intents {
+            guard let (costs, payees) = try await estimate(intent, &calls) else { continue }
+            let check = SpendCheck(
+                policy: session.policy, sessionSpent: SpendCheck.amount(session.spentUsd.baseUnits + total),
+                commandSpent: SpendCheck.amount(commandSpent.baseUnits + total), commandBudget: budgetLimit)
+            do {
+                _ = try check.check(costs, payees: payees, dailyLeft: dailyLeft, approved: true)
+            } catch {
+                local(&calls, arguments: ["intent": intent.text], error: "spend policy: \(error.message)")
+                throw PolicyRefusal("\"\(intent.text)\": \(error.message)")
+            }
+            for cost in costs {
+                total += cost.usd.baseUnits
+                if let left = dailyLeft[cost.token] { dailyLeft[cost.token] = SpendCheck.amount(left.baseUnits - min(left.baseUnits, cost.amount.baseUnits)) }
+            }
+            checked += 1
+        }
+        let result = "\(checked) step\(checked == 1 ? "" : "s") that spend, \(SpendCheck.usd(SpendCheck.amount(total))) together: within the session's policy"
+        local(&calls, arguments: ["command": intents.map(\.text).joined(separator: " then ")], result: result)
+        return result
+    }
+
+    /// What an intent spends as its command says, priced; nil when only a later step knows.
+    func estimate(_ intent: ParsedIntent, _ calls: inout [ToolCall]) async throws -> ([PricedCost], [String])? {
+        switch intent.intent {
+        case .payment:
+            guard let written = intent.amount else { return nil }
+            let token = intent.token ?? "USDC"
+            return ([try await price(token, try amount(written, token, field: "amount"), &calls)], intent.recipient.map { [$0] } ?? [])
+        case .swap:
+            guard intent.fromMemory == nil, let from = intent.token else { return nil }
+            return ([try await price(from, try amount(intent.amount ?? "", from, field: "amount"), &calls)], [])
+        case .addLiquidity:
+            let a = try await price(intent.token ?? "", try amount(intent.amount ?? "", intent.token ?? "", field: "amount"), &calls)
+            let b = try await price(intent.toToken ?? "", try amount(intent.toAmount ?? "", intent.toToken ?? "", field: "amount"), &calls)
+            return ([a, b], [])
+        case .perpetualTrade:
+            return ([try await price("USDC", try amount(intent.collateral ?? Planner.defaultCollateral, "USDC", field: "collateral"), &calls)], [])
+        default:
+            return nil
         }
     }
 

@@ -91,10 +91,10 @@ final class CommandGrammarTests: XCTestCase {
         XCTAssertEqual(three.map(\.intent), [.balanceCheck, .swap, .perpetualTrade])
         let plan = try Planner.plan("Swap 10 CRO for USDC then pay 5 USDC to the market data API")
         XCTAssertEqual(plan.todos.map(\.tool), [
-            "agent.parse", "vvs.quote", "agent.policy_check", "vvs.swap", "agent.verify_settlement",
+            "agent.parse", "agent.plan_check", "vvs.quote", "agent.policy_check", "vvs.swap", "agent.verify_settlement",
             "registry.discover", "agent.policy_check", "payments.fetch", "agent.verify_settlement",
         ])
-        XCTAssertEqual(plan.todos.map(\.step), Array(1...9))
+        XCTAssertEqual(plan.todos.map(\.step), Array(1...10))
         XCTAssertEqual(plan.todos.filter(\.costBearing).map(\.tool), ["vvs.swap", "payments.fetch"])
         XCTAssertEqual(plan.services, ["vvs", "registry", "payments"])
     }
