@@ -267,7 +267,12 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "PaygentOrchestratorTests", dependencies: ["PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentCommands", "PaygentTestSupport"]),
+        .testTarget(
+            name: "PaygentOrchestratorTests",
+            dependencies: [
+                "PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentCommands", "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentPaymentsAPI",
+                "PaygentTransport", "PaygentWire", "PaygentMoney",
+            ]),
         .testTarget(
             name: "PaygentIntegrationTests",
             dependencies: [
