@@ -73,11 +73,7 @@ extension StepContext {
         let request = FetchRequest(
             url: url, method: self["service.method"] ?? "GET", wallet: wallet, maxAmount: self["max"] ?? cost.amount.formatted(decimals: cost.decimals),
             token: cost.token)
-        let reply = try await agent.tools.call(
-            PaymentsMethod.fetch, request, step: todo.step, key: key, deadline: .seconds(40), log: &calls,
-            logged: { reply in
-                ToolClients.json(FetchLogEntry(status: reply.status, contentType: reply.contentType, bodyBytes: reply.body.count, payment: reply.payment, problem: reply.problem, subscription: reply.subscription))
-            })
+        let reply = try await fetchOnce(request, &calls)
         if let payment = reply.payment, payment.settled {
             let paid = payment.amount
             let usd = cost.amount.baseUnits == 0 ? BigUInt(0) : cost.usd.baseUnits * paid.baseUnits / cost.amount.baseUnits
@@ -95,6 +91,41 @@ extension StepContext {
         let paid = reply.payment.map { "paid \($0.amount.formatted(decimals: $0.token.decimals)) \($0.token.symbol) to \($0.payTo)" }
             ?? reply.subscription.map { "served under subscription \($0)" } ?? "nothing to pay"
         return "\(paid); HTTP \(reply.status) from \(url): \(body)\(reply.body.count > 160 ? "…" : "")"
+    }
+
+    /// Sends the fetch under the step's key. After a crash the step is sent again: while the first
+    /// call is still paying, the payments service refuses a second payment under the key
+    /// (`conflict`) and then answers the first call's reply; the step waits for that answer, for as
+    /// long as a fetch may take, rather than fail or pay again.
+    func fetchOnce(_ request: FetchRequest, _ calls: inout [ToolCall]) async throws -> FetchReply {
+        let started = agent.time.elapsed()
+        let logged: (FetchReply) -> String = { reply in
+            ToolClients.json(
+                FetchLogEntry(
+                    status: reply.status, contentType: reply.contentType, bodyBytes: reply.body.count, payment: reply.payment, problem: reply.problem,
+                    subscription: reply.subscription))
+        }
+        while true {
+            let outcome: Result<FetchReply, PaygentError>
+            do {
+                outcome = .success(
+                    try await agent.tools.call(PaymentsMethod.fetch, request, step: todo.step, key: key, deadline: .seconds(40), log: &calls, logged: logged))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let reply):
+                return reply
+            case .failure(let error) where error.code != .conflict:
+                throw error
+            case .failure:
+                guard agent.time.elapsed() - started < .seconds(45) else {
+                    throw StepFailure(
+                        "the payment of this step was made before a restart and its answer is lost; nothing was paid again. `paygent payments list` shows it")
+                }
+                try await agent.time.clock.sleep(for: .milliseconds(500))
+            }
+        }
     }
 
     mutating func transfer(_ calls: inout [ToolCall]) async throws -> String {

@@ -18,7 +18,7 @@ public enum OrchestratorService {
         }
         let tools = ToolClients(
             payments: try client(.payments), registry: try client(.registry), vvs: try client(.vvs), moonlander: try client(.moonlander),
-            now: environment.time.now)
+            now: environment.time.now, elapsed: environment.time.elapsed)
         let agent = Agent(
             store: store, tools: tools, publisher: environment.publisher, time: environment.time, random: environment.random, logger: environment.logger,
             defaultWallet: environment.config.setting("orchestrator", "defaultWallet", environment: "PAYGENT_DEFAULT_WALLET"))

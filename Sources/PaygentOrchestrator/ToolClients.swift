@@ -11,8 +11,9 @@ struct ToolClients: Sendable {
     let registry: RPCClient
     let vvs: RPCClient
     let moonlander: RPCClient
-    /// The wall clock calls are recorded with.
+    /// The wall clock calls are recorded with, and the monotonic time they are measured with.
     let now: @Sendable () -> Date
+    let elapsed: @Sendable () -> Duration
 
     func client(for service: String) -> RPCClient {
         switch service {
@@ -30,25 +31,24 @@ struct ToolClients: Sendable {
     ) async throws(PaygentError) -> Reply {
         let service = String(method.name.prefix { $0 != "." })
         let started = now()
-        let clock = ContinuousClock.now
+        let start = elapsed()
         let arguments = Self.json(request)
         do {
             let reply = try await client(for: service).call(method, request, deadline: deadline, idempotencyKey: key)
             calls.append(ToolCall(
                 step: step, tool: method.name, arguments: arguments, result: logged?(reply) ?? Self.json(reply), error: nil, startedAt: started,
-                durationMillis: Self.millis(since: clock)))
+                durationMillis: Self.millis(elapsed() - start)))
             return reply
         } catch {
             calls.append(ToolCall(
                 step: step, tool: method.name, arguments: arguments, result: nil, error: "\(error.code.name): \(error.message)", startedAt: started,
-                durationMillis: Self.millis(since: clock)))
+                durationMillis: Self.millis(elapsed() - start)))
             throw error
         }
     }
 
-    static func millis(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now)
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    static func millis(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

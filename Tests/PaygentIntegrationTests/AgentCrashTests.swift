@@ -1,0 +1,44 @@
+import Foundation
+import PaygentOrchestratorAPI
+import PaygentTestSupport
+import PaygentTransport
+import PaygentWire
+import XCTest
+
+/// SIGKILL of the orchestrator in the middle of a step that pays: after the restart the execution
+/// resumes at that step, sends it again under the same key, and gets the first payment's answer;
+/// the resource is paid once, to the base unit, and the log records that one cost.
+final class AgentCrashTests: XCTestCase {
+    func testAKillMidPaymentResumesWithoutPayingTwice() async throws {
+        let deployment = try await AgentDeployment()
+        defer { deployment.tearDown() }
+        let slow = HostileServer(behaviour: .settleThenStall(seconds: 3), facilitatorURL: deployment.service.deployment.config.facilitatorURL)
+        try await slow.start()
+        defer { Task { await slow.stop() } }
+
+        let command = "pay 0.5 USDC to \(slow.url)"
+        let running = Task { try? await deployment.run(command) }
+        try await waitFor("the payment header at the resource", timeout: .seconds(20)) { slow.headers.count == 1 }
+        deployment.orchestrator.signal(SIGKILL)
+        _ = await deployment.orchestrator.waitForExit()
+        _ = await running.value
+        try await deployment.restartOrchestrator()
+
+        let client = deployment.client
+        try await waitFor("the execution to finish after the restart", timeout: .seconds(60)) {
+            let list = try await client.call(OrchestratorMethod.executions, ExecutionListRequest(intent: .payment))
+            return list.executions.first { $0.command == command }?.status.isFinished == true
+        }
+        let list = try await client.call(OrchestratorMethod.executions, ExecutionListRequest(intent: .payment))
+        let execution = list.executions.first { $0.command == command }
+        let finished = try XCTUnwrap(execution)
+        XCTAssertEqual(finished.status, .completed, finished.error ?? "")
+        XCTAssertEqual(finished.costs.map(\.amount.description), ["500000"])
+        XCTAssertEqual(slow.headers.count, 1)
+        let paid = try await deployment.balance(slow.payTo, "USDC")
+        XCTAssertEqual(paid, "500000")
+        let left = try await deployment.balance(deployment.agentAddress, "USDC")
+        XCTAssertEqual(left, "99500000")
+        XCTAssertGreaterThanOrEqual(finished.toolCalls.filter { $0.tool == "payments.fetch" }.count, 1)
+    }
+}
