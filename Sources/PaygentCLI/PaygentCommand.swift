@@ -15,7 +15,7 @@ public struct PaygentCommand: AsyncParsableCommand {
             """,
         version: PaygentVersion.current,
         subcommands: [
-            Up.self, Down.self, Restart.self, Status.self, Logs.self, Wallet.self, Faucet.self, Fetch.self, Payments.self, Services.self, Subscriptions.self, Pools.self, Swap.self, Liquidity.self, Farm.self, Perp.self, X402.self, Run.self, Sessions.self, Approvals.self, History.self, Kill.self,
+            Up.self, Down.self, Restart.self, Status.self, Logs.self, Wallet.self, Faucet.self, Fetch.self, Payments.self, Services.self, Subscriptions.self, Pools.self, Swap.self, Liquidity.self, Farm.self, Perp.self, X402.self, Run.self, Sessions.self, Approvals.self, History.self, Kill.self, Demo.self,
         ]
     )
 
