@@ -181,7 +181,7 @@ let package = Package(
             dependencies: [
                 "PaygentWire", "PaygentCrypto", "PaygentX402", "CSecp256k1", "PaygentLedger", "PaygentPayments",
                 "PaygentMarket", "PaygentPaymentsClient", "PaygentX402HTTP", "PaygentRegistry", "PaygentRegistryAPI", "PaygentMoney",
-                "PaygentVVS", "PaygentVVSAPI", "PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentPaymentsAPI",
+                "PaygentVVS", "PaygentVVSAPI", "PaygentMoonlander", "PaygentMoonlanderAPI", "PaygentPaymentsAPI", "PaygentOrchestrator", "PaygentOrchestratorAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"), "PaygentTransport", "PaygentRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -7,7 +7,7 @@ public struct BenchCommand: AsyncParsableCommand {
         commandName: "paygent-bench",
         abstract: "Measure Paygent against its speed targets (run with `swift run -c release`).",
         discussion: "Machines are noisy: compare the ratios to the baselines measured in the same run, not absolute times.",
-        subcommands: [WireBench.self, RPCBench.self, CryptoBench.self, PaymentsBench.self, RegistryBench.self, VVSBench.self, MoonlanderBench.self]
+        subcommands: [WireBench.self, RPCBench.self, CryptoBench.self, PaymentsBench.self, RegistryBench.self, VVSBench.self, MoonlanderBench.self, AgentBench.self]
     )
 
     public init() {}

@@ -26,8 +26,8 @@ final class Agent: Sendable {
 
     /// Decisions, timeouts, kills and starts of executions, one at a time.
     let transitions = SerialQueue()
-    /// Executions being driven in this process, by id.
-    let driving = Mutex<[String: Task<ExecutionInfo, Never>]>([:])
+    /// Executions being driven in this process, by id, with their session.
+    let driving = Mutex<[String: (session: String, task: Task<ExecutionInfo, Never>)]>([:])
     /// Executions the kill switch has stopped while they were being driven.
     let killed = Mutex<Set<String>>([])
     /// Wallet names to addresses, as the payments service answered them.
@@ -48,7 +48,7 @@ final class Agent: Sendable {
                 guard existing.request == fingerprint else {
                     throw PaygentError(.conflict, "this idempotency key was used for another command; use a new key for a new command")
                 }
-                if let task = self.driving.withLock({ $0[id] }) { return task }
+                if let task = self.driving.withLock({ $0[id]?.task }) { return task }
                 return Task { existing.info }
             }
             let session = try await self.session(request.session)
@@ -67,7 +67,8 @@ final class Agent: Sendable {
                     id: id, session: session.id, command: request.command, status: .running, plan: plan, toolCalls: [], costs: [], totalUsd: .zero,
                     result: [], error: nil, approval: nil, startedAt: self.time.now(), finishedAt: nil, durationMillis: nil),
                 context: [:], budgetLimitUsd: request.budgetLimitUsd, request: fingerprint)
-            try self.store.insert(record)
+            // A plan that spends is recorded before it starts; one that only reads, when it ends.
+            if plan.todos.contains(where: \.costBearing) { try self.store.save(record) }
             self.publisher.publish(OrchestratorEvent.execution, topic: "exec.\(id)", ExecutionEvent(execution: id, kind: .planned, status: .running, plan: plan))
             return self.startDriving(record)
         }
@@ -77,9 +78,9 @@ final class Agent: Sendable {
     /// Starts driving `record` unless it already is. Called inside `transitions`.
     func startDriving(_ record: ExecutionRecord) -> Task<ExecutionInfo, Never> {
         driving.withLock { running in
-            if let task = running[record.info.id] { return task }
+            if let task = running[record.info.id]?.task { return task }
             let task = Task { await self.drive(record) }
-            running[record.info.id] = task
+            running[record.info.id] = (record.info.session, task)
             return task
         }
     }
@@ -100,13 +101,14 @@ final class Agent: Sendable {
                 return finish(&record, .killed, error: session.state == "active" ? "stopped by the kill switch" : "the session was terminated")
             }
             record.info.plan.todos[index].status = .inProgress
-            saveAndPublish(&record, todo: index)
+            saveAndPublish(&record, todo: index, persist: record.info.plan.todos[index].costBearing)
             do {
                 switch try await perform(index, &record, &session) {
                 case .done(let result):
                     record.info.plan.todos[index].status = .completed
                     record.info.plan.todos[index].result = result
-                    saveAndPublish(&record, todo: index, session: session)
+                    let spent = record.info.plan.todos[index].costBearing
+                    saveAndPublish(&record, todo: index, session: spent ? session : nil, persist: spent)
                 case .paused(let approval):
                     record.info.plan.todos[index].status = .pending
                     record.info.plan.todos[index].result = "waits for approval \(approval.id)"
@@ -127,7 +129,7 @@ final class Agent: Sendable {
                 let message = (error as? PolicyRefusal).map { "spend policy: \($0.message); nothing was spent" } ?? Self.message(error)
                 record.info.plan.todos[index].status = .failed
                 record.info.plan.todos[index].error = message
-                saveAndPublish(&record, todo: index, session: session)
+                saveAndPublish(&record, todo: index, persist: false)
                 return finish(&record, .failed, error: "step \(index + 1) (\(record.info.plan.todos[index].tool)) failed: \(message)")
             }
         }
@@ -163,11 +165,16 @@ final class Agent: Sendable {
         return record.info
     }
 
-    func saveAndPublish(_ record: inout ExecutionRecord, todo index: Int, session: SessionInfo? = nil) {
-        do {
-            try store.save(record, session: session)
-        } catch {
-            logger.error("cannot record a step", metadata: ["execution": "\(record.info.id)", "error": "\(error)"])
+    /// Publishes a todo's change, and writes the execution first when `persist`: around a step that
+    /// spends, so that a restart sends that step again with the same arguments under the same key.
+    /// Steps that only read are not written on their own: after a crash they run again.
+    func saveAndPublish(_ record: inout ExecutionRecord, todo index: Int, session: SessionInfo? = nil, persist: Bool) {
+        if persist {
+            do {
+                try store.save(record, session: session)
+            } catch {
+                logger.error("cannot record a step", metadata: ["execution": "\(record.info.id)", "error": "\(error)"])
+            }
         }
         let id = record.info.id
         let todo = record.info.plan.todos[index]
@@ -274,19 +281,21 @@ final class Agent: Sendable {
         return try await transitions.serially {
             var stopped: [String] = []
             let reason = "stopped by the kill switch" + (request.reason.map { ": \($0)" } ?? "")
-            for var record in try self.store.unfinished() where session == nil || record.info.session == session?.id {
+            // Being driven here (a plan that only reads is not recorded until it ends): stopped
+            // before its next step.
+            let running = self.driving.withLock { $0.filter { session == nil || $0.value.session == session?.id }.map(\.key) }
+            self.killed.withLock { $0.formUnion(running) }
+            stopped.append(contentsOf: running)
+            // Waiting for an approval: ended now.
+            for var record in try self.store.unfinished() where (session == nil || record.info.session == session?.id) && !running.contains(record.info.id) {
                 stopped.append(record.info.id)
-                if self.driving.withLock({ $0[record.info.id] != nil }) {
-                    self.killed.withLock { _ = $0.insert(record.info.id) }
-                } else {
-                    if var approval = record.info.approval {
-                        approval.state = .rejected
-                        approval.reason = reason
-                        approval.decidedAt = self.time.now()
-                        try self.store.save(record, approval: approval)
-                    }
-                    _ = self.finish(&record, .killed, error: reason)
+                if var approval = record.info.approval {
+                    approval.state = .rejected
+                    approval.reason = reason
+                    approval.decidedAt = self.time.now()
+                    try self.store.save(record, approval: approval)
                 }
+                _ = self.finish(&record, .killed, error: reason)
             }
             self.logger.notice("kill switch", metadata: ["session": "\(session?.id ?? "all")", "stopped": "\(stopped.count)"])
             return KillReply(killed: stopped)

@@ -18,8 +18,8 @@ struct ExecutionRecord: Sendable, Equatable {
 }
 
 /// The orchestrator's database (`orchestrator.sqlite`): sessions, executions (their logs) and
-/// approvals. An execution is written whole after every step, in one transaction with what the
-/// step changed in its session, so that a crash leaves it at a step boundary.
+/// approvals. An execution is written whole, in one transaction with what a step changed in its
+/// session: before and after each step that spends, when it pauses, and when it ends.
 final class AgentStore: Sendable {
     let database: DatabasePool
 
@@ -112,28 +112,21 @@ final class AgentStore: Sendable {
 
     // MARK: executions
 
-    func insert(_ record: ExecutionRecord) throws {
+    /// Writes an execution as it stands (the first write inserts it), and with it its session
+    /// (spending and memory) and an approval it created or decided, all or nothing.
+    func save(_ record: ExecutionRecord, session: SessionInfo? = nil, approval: ApprovalInfo? = nil) throws {
         try database.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO execution (id, session, status, intents, started_at, info, context, budget_limit_usd, request)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, info = excluded.info, context = excluded.context
                     """,
                 arguments: [
                     record.info.id, record.info.session, record.info.status.rawValue,
                     "," + record.info.plan.intents.map(\.intent.rawValue).joined(separator: ",") + ",", record.info.startedAt.timeIntervalSince1970,
                     try Self.json(record.info), try Self.json(record.context), record.budgetLimitUsd?.baseUnits.description, record.request,
                 ])
-        }
-    }
-
-    /// Writes an execution as it stands, and with it its session (spending and memory) and an
-    /// approval it created or decided, all or nothing.
-    func save(_ record: ExecutionRecord, session: SessionInfo? = nil, approval: ApprovalInfo? = nil) throws {
-        try database.write { db in
-            try db.execute(
-                sql: "UPDATE execution SET status = ?, info = ?, context = ? WHERE id = ?",
-                arguments: [record.info.status.rawValue, try Self.json(record.info), try Self.json(record.context), record.info.id])
             if let session { try Self.save(session, db) }
             if let approval { try Self.save(approval, db) }
         }
