@@ -42,3 +42,29 @@ final class AgentCrashTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(finished.toolCalls.filter { $0.tool == "payments.fetch" }.count, 1)
     }
 }
+
+/// The kill switch while a step is in flight: the payment being made finishes (and is recorded),
+/// no later step starts, and the execution ends killed.
+final class AgentKillTests: XCTestCase {
+    func testKillWhileAStepIsInFlight() async throws {
+        let deployment = try await AgentDeployment()
+        defer { deployment.tearDown() }
+        let slow = HostileServer(behaviour: .settleThenStall(seconds: 2), facilitatorURL: deployment.service.deployment.config.facilitatorURL)
+        try await slow.start()
+        defer { Task { await slow.stop() } }
+        let command = "pay 0.5 USDC to \(slow.url) then send 1 USDC to 0x00000000000000000000000000000000000000D1"
+        let running = Task { try await deployment.run(command) }
+        try await waitFor("the payment header at the resource", timeout: .seconds(20)) { slow.headers.count == 1 }
+        let killed = try await deployment.client.call(OrchestratorMethod.kill, KillRequest(reason: "operator"), idempotencyKey: UUID().uuidString)
+        XCTAssertEqual(killed.killed.count, 1)
+        let execution = try await running.value
+        XCTAssertEqual(execution.status, .killed)
+        XCTAssertEqual(execution.costs.map(\.amount.description), ["500000"])
+        XCTAssertEqual(execution.plan.todos.first { $0.tool == "payments.fetch" }?.status, .completed)
+        XCTAssertEqual(execution.plan.todos.filter { $0.intentIndex == 1 }.map(\.status), [.skipped, .skipped, .skipped])
+        let untouched = try await deployment.balance("0x00000000000000000000000000000000000000D1", "USDC")
+        XCTAssertEqual(untouched, "0")
+        let paid = try await deployment.balance(slow.payTo, "USDC")
+        XCTAssertEqual(paid, "500000")
+    }
+}

@@ -49,6 +49,22 @@ final class AgentEndToEndTests: XCTestCase {
         usdc = try await deployment.balance(deployment.agentAddress, "USDC")
         XCTAssertEqual(usdc, "99800000")
 
+        // A payee that is no service but a wallet's name is paid by a transfer.
+        let merchant = try await deployment.service.client.call(PaymentsMethod.walletCreate, WalletCreateRequest(name: "merchant"))
+        execution = try await completed("pay 1 USDC to merchant")
+        XCTAssertEqual(execution.plan.todos.map(\.tool), [
+            "agent.parse", "registry.discover", "agent.policy_check", "payments.wallet_transfer", "agent.verify_settlement",
+        ])
+        var received = try await deployment.balance(merchant.address, "USDC")
+        XCTAssertEqual(received, "1000000")
+        // A subscription, one period paid to the service's payee.
+        execution = try await completed("subscribe to the market data feed")
+        XCTAssertTrue(execution.result.last?.contains("subscribed to Market data: feed (subscription)") == true, "\(execution.result)")
+        XCTAssertEqual(execution.costs.map(\.amount.description), ["1000000"])
+        received = try await deployment.balance(deployment.agentAddress, "USDC")
+        XCTAssertEqual(received, "97800000")
+        try await deployment.service.fund(deployment.agentAddress, "2")
+
         // A swap priced by VVS's own quote, then reversed from memory.
         execution = try await completed("Swap 10 CRO for USDC")
         XCTAssertEqual(execution.costs.first?.token, "CRO")
@@ -106,10 +122,10 @@ final class AgentEndToEndTests: XCTestCase {
         let shown = try Amount(baseUnitsString: String(paidUSDC)).formatted(decimals: 6)
         XCTAssertTrue(execution.result.last?.contains("30 CRO") == true && execution.result.last?.contains("\(shown) USDC") == true, "\(execution.result)")
         // USDC: the two paid calls, the swap back, the position's collateral, the deposit, and the compound's payment.
-        let ledgerOut = 100_000 + 100_000 + (Int(afterSwap)! - 99_800_000) + 10_000_000 + 2_000_000 + 100_000
+        let ledgerOut = 100_000 + 100_000 + 1_000_000 + 1_000_000 + (Int(afterSwap)! - 99_800_000) + 10_000_000 + 2_000_000 + 100_000
         XCTAssertEqual(paidUSDC, ledgerOut)
         let payments = try await deployment.client.call(OrchestratorMethod.executions, ExecutionListRequest(intent: .payment))
-        XCTAssertEqual(payments.total, 3)
+        XCTAssertEqual(payments.total, 4)
         XCTAssertEqual(summary.session.memory["last_service"], "svc_000000000001")
     }
 }
