@@ -26,8 +26,9 @@ final class Agent: Sendable {
 
     /// Decisions, timeouts, kills and starts of executions, one at a time.
     let transitions = SerialQueue()
-    /// Executions being driven in this process, by id, with their session.
-    let driving = Mutex<[String: (session: String, task: Task<ExecutionInfo, Never>)]>([:])
+    /// Executions being driven in this process, by id, with their session and their request as
+    /// first sent (a plan that only reads is not recorded until it ends).
+    let driving = Mutex<[String: (session: String, request: Data, task: Task<ExecutionInfo, Never>)]>([:])
     /// Executions the kill switch has stopped while they were being driven.
     let killed = Mutex<Set<String>>([])
     /// Wallet names to addresses, as the payments service answered them.
@@ -50,6 +51,12 @@ final class Agent: Sendable {
                 }
                 if let task = self.driving.withLock({ $0[id]?.task }) { return task }
                 return Task { existing.info }
+            }
+            if let running = self.driving.withLock({ $0[id] }) {
+                guard running.request == fingerprint else {
+                    throw PaygentError(.conflict, "this idempotency key was used for another command; use a new key for a new command")
+                }
+                return running.task
             }
             let session = try await self.session(request.session)
             let plan: Plan
@@ -80,7 +87,7 @@ final class Agent: Sendable {
         driving.withLock { running in
             if let task = running[record.info.id]?.task { return task }
             let task = Task { await self.drive(record) }
-            running[record.info.id] = (record.info.session, task)
+            running[record.info.id] = (record.info.session, record.request, task)
             return task
         }
     }

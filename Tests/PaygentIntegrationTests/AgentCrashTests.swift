@@ -68,3 +68,39 @@ final class AgentKillTests: XCTestCase {
         XCTAssertEqual(paid, "500000")
     }
 }
+
+/// The same command sent many times at once under one idempotency key is one execution, paid once;
+/// the key sent with another command while the first runs is refused.
+final class AgentReplayTests: XCTestCase {
+    func testOneKeySentConcurrentlyPaysOnce() async throws {
+        let deployment = try await AgentDeployment()
+        defer { deployment.tearDown() }
+        let slow = HostileServer(behaviour: .settleThenStall(seconds: 1.5), facilitatorURL: deployment.service.deployment.config.facilitatorURL)
+        try await slow.start()
+        defer { Task { await slow.stop() } }
+        let command = "pay 0.5 USDC to \(slow.url)"
+        let key = UUID().uuidString
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<6 {
+                group.addTask { try await deployment.run(command, key: key).id }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(500))
+                do {
+                    _ = try await deployment.run("pay 0.6 USDC to \(slow.url)", key: key)
+                    return "accepted"
+                } catch let error as PaygentError {
+                    return error.code == .conflict ? "conflict" : "\(error)"
+                }
+            }
+            var all: [String] = []
+            for try await id in group { all.append(id) }
+            return all
+        }
+        XCTAssertEqual(ids.filter { $0 == "conflict" }.count, 1, "\(ids)")
+        XCTAssertEqual(Set(ids.filter { $0.hasPrefix("exec_") }).count, 1, "\(ids)")
+        XCTAssertEqual(slow.headers.count, 1)
+        let paid = try await deployment.balance(slow.payTo, "USDC")
+        XCTAssertEqual(paid, "500000")
+    }
+}
