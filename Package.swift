@@ -165,6 +165,8 @@ let package = Package(
                 "PaygentOrchestratorAPI", "PaygentCommands", "PaygentRuntime", "PaygentTransport", "PaygentWire", "PaygentMoney", "PaygentServiceKit",
                 "PaygentStorage", "PaygentPaymentsAPI", "PaygentRegistryAPI", "PaygentVVSAPI", "PaygentMoonlanderAPI",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "BigInt", package: "BigInt"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
 
         .target(
@@ -271,7 +273,7 @@ let package = Package(
             name: "PaygentOrchestratorTests",
             dependencies: [
                 "PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentCommands", "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentPaymentsAPI",
-                "PaygentTransport", "PaygentWire", "PaygentMoney",
+                "PaygentTransport", "PaygentWire", "PaygentMoney", "PaygentRuntime", .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(
             name: "PaygentIntegrationTests",

@@ -83,10 +83,10 @@ public enum CommandParser {
                 throw CommandError("no token \(after.raw.uppercased()); known: \(Slot.tokens.joined(separator: ", "))", part: after.raw)
             }
         }
-        throw CommandError("did not understand \"\(text)\"; nothing ran. Commands look like: \(examplesText)", part: text)
+        throw CommandError("did not understand \"\(text)\"; nothing ran. Commands look like: \(examplesText)", part: text, notUnderstood: true)
     }
 
-    static func build(_ name: IntentName, _ captures: Pattern.Captures, text: String) throws(CommandError) -> ParsedIntent {
+    public static func build(_ name: IntentName, _ captures: [String: String], text: String) throws(CommandError) -> ParsedIntent {
         var intent = ParsedIntent(intent: name, text: text)
         for (key, value) in captures {
             switch key {

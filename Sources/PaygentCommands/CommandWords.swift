@@ -11,9 +11,12 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
     public let message: String
     /// The part of the command the grammar could not account for.
     public let part: String?
+    /// True when no rule of the grammar matched at all (an LLM planner may try it); false when the
+    /// command was refused for what it contains.
+    public let notUnderstood: Bool
 
-    public init(_ message: String, part: String? = nil) {
-        (self.message, self.part) = (message, part)
+    public init(_ message: String, part: String? = nil, notUnderstood: Bool = false) {
+        (self.message, self.part, self.notUnderstood) = (message, part, notUnderstood)
     }
 
     public var description: String { message }
@@ -50,6 +53,12 @@ enum CommandWords {
             if trailingComma { words.append(CommandWord(raw: ",", lower: ",")) }
         }
         return words
+    }
+
+    /// Refuses a value that has no place in a command (what an LLM planner proposes is held to the
+    /// same rules as what a person types).
+    public static func checkValue(_ raw: String) throws(CommandError) {
+        for word in raw.split(separator: " ") { try check(String(word)) }
     }
 
     private static func check(_ raw: String) throws(CommandError) {

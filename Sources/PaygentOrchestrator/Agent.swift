@@ -23,6 +23,8 @@ final class Agent: Sendable {
     let logger: Logger
     /// The wallet of the default session: the configured one, or the payments service's oldest.
     let defaultWallet: String?
+    /// Asked for a command the grammar does not understand at all; off unless configured.
+    let llm: LLMPlanner?
 
     /// Decisions, timeouts, kills and starts of executions, one at a time.
     let transitions = SerialQueue()
@@ -34,9 +36,26 @@ final class Agent: Sendable {
     /// Wallet names to addresses, as the payments service answered them.
     let addresses = Mutex<[String: String]>([:])
 
-    init(store: AgentStore, tools: ToolClients, publisher: Publisher, time: ServiceTime, random: RandomSource, logger: Logger, defaultWallet: String?) {
-        (self.store, self.tools, self.publisher, self.time, self.random, self.logger, self.defaultWallet) =
-            (store, tools, publisher, time, random, logger, defaultWallet)
+    init(
+        store: AgentStore, tools: ToolClients, publisher: Publisher, time: ServiceTime, random: RandomSource, logger: Logger, defaultWallet: String?,
+        llm: LLMPlanner? = nil
+    ) {
+        (self.store, self.tools, self.publisher, self.time, self.random, self.logger, self.defaultWallet, self.llm) =
+            (store, tools, publisher, time, random, logger, defaultWallet, llm)
+    }
+
+    /// The grammar's plan; for a command it does not understand at all, the LLM planner's, when one
+    /// is configured.
+    func plan(_ command: String) async throws -> Plan {
+        do {
+            return try Planner.plan(command)
+        } catch {
+            guard error.notUnderstood, let llm else { throw PaygentError(.badRequest, error.message) }
+            let intents = try await llm.intents(for: command)
+            var plan = Planner.plan(command: command, intents: intents)
+            plan.planner = "llm:\(llm.model)"
+            return plan
+        }
     }
 
     // MARK: running a command
@@ -59,12 +78,7 @@ final class Agent: Sendable {
                 return running.task
             }
             let session = try await self.session(request.session)
-            let plan: Plan
-            do {
-                plan = try Planner.plan(request.command)
-            } catch let error as CommandError {
-                throw PaygentError(.badRequest, error.message)
-            }
+            let plan = try await self.plan(request.command)
             if let tools = session.allowedTools, let outside = plan.todos.first(where: { !$0.tool.hasPrefix("agent.") && !tools.contains($0.tool) }) {
                 throw PaygentError(
                     .permissionDenied, "this session may not call \(outside.tool) (step \(outside.step): \(outside.title)); its tools: \(tools.joined(separator: ", "))")

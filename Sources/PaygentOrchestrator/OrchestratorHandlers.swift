@@ -10,13 +10,7 @@ struct OrchestratorHandlers: HandlerGroup {
 
     func register(on server: RPCServer) {
         server.register(OrchestratorMethod.run) { request, context in try await agent.run(request, key: context.idempotencyKey) }
-        server.register(OrchestratorMethod.plan) { request, _ in
-            do {
-                return try Planner.plan(request.command)
-            } catch let error as CommandError {
-                throw PaygentError(.badRequest, error.message)
-            }
-        }
+        server.register(OrchestratorMethod.plan) { request, _ in try await agent.plan(request.command) }
         server.register(OrchestratorMethod.execution) { request, _ in
             guard let record = try agent.store.execution(request.id) else { throw PaygentError(.notFound, "no execution \(request.id)") }
             return record.info

@@ -21,7 +21,9 @@ public enum OrchestratorService {
             now: environment.time.now, elapsed: environment.time.elapsed)
         let agent = Agent(
             store: store, tools: tools, publisher: environment.publisher, time: environment.time, random: environment.random, logger: environment.logger,
-            defaultWallet: environment.config.setting("orchestrator", "defaultWallet", environment: "PAYGENT_DEFAULT_WALLET"))
+            defaultWallet: environment.config.setting("orchestrator", "defaultWallet", environment: "PAYGENT_DEFAULT_WALLET"),
+            llm: try LLMPlanner.configured(environment.config))
+        environment.health.report("planner") { agent.llm.map { "grammar, then llm:\($0.model)" } ?? "grammar" }
         OrchestratorHandlers(agent: agent).register(on: server)
         environment.health.report("executions.driving") { "\(agent.driving.withLock { $0.count })" }
         let clock = environment.time.clock

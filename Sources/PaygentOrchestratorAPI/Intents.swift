@@ -109,9 +109,11 @@ public struct Plan: Codable, Sendable, Equatable {
     public var todos: [Todo]
     /// The services the plan calls, in the order it first calls them.
     public var services: [String]
+    /// Who read the command: `grammar` (absent means the same), or `llm:<model>`.
+    public var planner: String?
 
-    public init(command: String, intents: [ParsedIntent], todos: [Todo]) {
-        (self.command, self.intents, self.todos) = (command, intents, todos)
+    public init(command: String, intents: [ParsedIntent], todos: [Todo], planner: String? = nil) {
+        (self.command, self.intents, self.todos, self.planner) = (command, intents, todos, planner)
         var seen: [String] = []
         for todo in todos where todo.service != "orchestrator" && !seen.contains(todo.service) { seen.append(todo.service) }
         services = seen
