@@ -23,6 +23,7 @@ struct AgentBench: AsyncParsableCommand {
         abstract: "End-to-end latency of a paid command and a balance check through the orchestrator, beside their bare round trips.")
 
     @Option(help: "Commands per case.") var requests = 500
+    @Flag(help: "Also show where a command's time goes: each tool call's mean, from the execution logs.") var breakdown = false
 
     func run() async throws {
         let marketPort = LoopbackTCP.freePort()
@@ -75,6 +76,27 @@ struct AgentBench: AsyncParsableCommand {
         }
         let balanceTimings = try await CallTimings.measure(requests: requests, depth: 1, warmUp: 20) { index in
             _ = try await command(balance, "bench-balance-\(index)")
+        }
+        if breakdown {
+            for text in [pay, balance] {
+                var byTool: [String: (Double, Int)] = [:]
+                var total = 0.0
+                let runs = 50
+                for index in 0..<runs {
+                    let start = ContinuousClock.now
+                    let execution = try await command(text, "bench-breakdown-\(text.count)-\(index)")
+                    total += (ContinuousClock.now - start).inSeconds * 1e6
+                    for call in execution.toolCalls {
+                        let entry = byTool[call.tool] ?? (0, 0)
+                        byTool[call.tool] = (entry.0 + call.durationMillis * 1000, entry.1 + 1)
+                    }
+                }
+                print("where \"\(text)\" goes, mean of \(runs): \(format(total / Double(runs))) µs at the client")
+                for (tool, (sum, count)) in byTool.sorted(by: { $0.value.0 > $1.value.0 }) {
+                    print("  \(pad(tool, 32)) \(leftPad(format(sum / Double(runs)), 9)) µs  (\(count / runs) call\(count / runs == 1 ? "" : "s"))")
+                }
+            }
+            print("")
         }
         // The bare round trips, in the same run: an echo over ipc, and an unpaid GET of the sample API.
         let echo = RPCServer(endpoint: "ipc://\(services.home)/echo.ipc", serviceName: "bench", context: ZMQContext(), logger: logger)
