@@ -3,6 +3,7 @@ import Logging
 import PaygentCommands
 import PaygentMoney
 import PaygentOrchestratorAPI
+import PaygentRegistryAPI
 import PaygentRuntime
 import PaygentServiceKit
 import PaygentTransport
@@ -35,6 +36,8 @@ final class Agent: Sendable {
     let killed = Mutex<Set<String>>([])
     /// Wallet names to addresses, as the payments service answered them.
     let addresses = Mutex<[String: String]>([:])
+    /// Registry searches of payments, by request, with when they were answered.
+    let discoveries = Mutex<[String: (Duration, DiscoverReply)]>([:])
 
     init(
         store: AgentStore, tools: ToolClients, publisher: Publisher, time: ServiceTime, random: RandomSource, logger: Logger, defaultWallet: String?,
@@ -114,8 +117,14 @@ final class Agent: Sendable {
             driving.withLock { _ = $0.removeValue(forKey: id) }
             killed.withLock { _ = $0.remove(id) }
         }
+        var loaded: SessionInfo?
         while let index = record.info.plan.todos.firstIndex(where: { $0.status == .pending || $0.status == .inProgress }) {
-            guard var session = try? store.session(record.info.session) else {
+            // Read again where its spending counts (other executions of the session may have spent).
+            let todo = record.info.plan.todos[index]
+            if loaded == nil || todo.costBearing || todo.tool == Planner.Tool.policyCheck || todo.tool == Planner.Tool.planCheck {
+                loaded = try? store.session(record.info.session)
+            }
+            guard var session = loaded else {
                 return finish(&record, .failed, error: "the session cannot be read")
             }
             if killed.withLock({ $0.contains(record.info.id) }) || session.state != "active" {
@@ -129,6 +138,7 @@ final class Agent: Sendable {
                     record.info.plan.todos[index].status = .completed
                     record.info.plan.todos[index].result = result
                     let spent = record.info.plan.todos[index].costBearing
+                    loaded = session
                     saveAndPublish(&record, todo: index, session: spent ? session : nil, persist: spent)
                 case .paused(let approval):
                     record.info.plan.todos[index].status = .pending

@@ -29,17 +29,18 @@ extension StepContext {
             guard let id = session.memory["last_service"] else { throw StepFailure("no service paid yet in this session to pay again") }
             found = try await clients.call(RegistryMethod.show, ServiceShowRequest(id: id), step: todo.step, log: &calls)
         } else if let url = intent.url {
-            let reply = try await clients.call(RegistryMethod.discover, DiscoverRequest(limit: 100), step: todo.step, log: &calls)
+            let reply = try await agent.discover(DiscoverRequest(limit: 100), step: todo.step, log: &calls)
             found = reply.services.first { $0.url == url }
             guard found != nil else { throw StepFailure("no service at \(url) in the registry; `paygent services add` registers one") }
         } else if let words = intent.service {
-            let byWords = try await clients.call(RegistryMethod.discover, DiscoverRequest(query: words, limit: 20), step: todo.step, log: &calls)
+            let byWords = try await agent.discover(DiscoverRequest(query: words, limit: 20), step: todo.step, log: &calls)
             // A payment goes to a service priced per call; a subscription to one priced by the period.
             let wanted: PricingModel = intent.intent == .subscribe ? .subscription : .payPerCall
             found = byWords.services.first { $0.name.caseInsensitiveCompare(words) == .orderedSame }
                 ?? byWords.services.first { $0.pricing == wanted } ?? byWords.services.first
             if found == nil {
-                let byCategory = try await clients.call(RegistryMethod.discover, DiscoverRequest(category: words.replacingOccurrences(of: " ", with: "-"), limit: 20), step: todo.step, log: &calls)
+                let byCategory = try await agent.discover(
+                    DiscoverRequest(category: words.replacingOccurrences(of: " ", with: "-"), limit: 20), step: todo.step, log: &calls)
                 found = byCategory.services.first { $0.pricing == wanted } ?? byCategory.services.first
             }
             if found == nil, intent.intent == .payment {
@@ -154,8 +155,13 @@ extension StepContext {
         let hashes = (self["transactions"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
         guard !hashes.isEmpty else { return "nothing to verify: no payment was needed" }
         let owner = try await agent.address(of: wallet, step: todo.step, calls: &calls)
-        let history = try await agent.tools.call(
-            PaymentsMethod.ledgerHistory, LedgerHistoryRequest(owner: owner, limit: 200), step: todo.step, log: &calls).transactions
+        // The settlement is among the wallet's newest entries unless others settled meanwhile.
+        var history = try await agent.tools.call(
+            PaymentsMethod.ledgerHistory, LedgerHistoryRequest(owner: owner, limit: 10), step: todo.step, log: &calls).transactions
+        if !hashes.allSatisfy({ hash in history.contains { $0.hash == hash } }) {
+            history = try await agent.tools.call(
+                PaymentsMethod.ledgerHistory, LedgerHistoryRequest(owner: owner, limit: 500), step: todo.step, log: &calls).transactions
+        }
         var found: [String] = []
         for hash in hashes {
             guard let entry = history.first(where: { $0.hash == hash }) else {

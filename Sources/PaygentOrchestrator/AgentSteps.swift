@@ -49,6 +49,28 @@ extension Agent {
         plan.todos.last(where: { $0.intentIndex == todo.intentIndex })?.step == todo.step
     }
 
+    /// Services found by a payment's words, remembered for `discoveryTTL`: the same payment again
+    /// is not a registry search each time. What is paid is still bounded by the command's maximum
+    /// and the price the resource asks at the time (payments refuses more).
+    func discover(_ request: DiscoverRequest, step: Int, log calls: inout [ToolCall]) async throws -> DiscoverReply {
+        let key = ToolClients.json(request)
+        let now = time.elapsed()
+        if let (at, reply) = discoveries.withLock({ $0[key] }), now - at < Self.discoveryTTL {
+            calls.append(ToolCall(
+                step: step, tool: RegistryMethod.discover.name, arguments: key, result: ToolClients.json(reply.logSummary.merging(["cached": "true"]) { a, _ in a }),
+                error: nil, startedAt: time.now(), durationMillis: 0))
+            return reply
+        }
+        let reply = try await tools.call(RegistryMethod.discover, request, step: step, log: &calls)
+        discoveries.withLock { cache in
+            if cache.count > 256 { cache.removeAll() }
+            cache[key] = (now, reply)
+        }
+        return reply
+    }
+
+    static let discoveryTTL: Duration = .seconds(10)
+
     func address(of wallet: String, step: Int, calls: inout [ToolCall]) async throws -> String {
         if let known = addresses.withLock({ $0[wallet] }) { return known }
         let wallets = try await tools.call(PaymentsMethod.walletList, WalletListRequest(), step: step, log: &calls).wallets

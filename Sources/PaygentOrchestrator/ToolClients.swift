@@ -1,5 +1,7 @@
 import Foundation
 import PaygentOrchestratorAPI
+import PaygentPaymentsAPI
+import PaygentRegistryAPI
 import PaygentServiceKit
 import PaygentTransport
 import PaygentWire
@@ -36,7 +38,7 @@ struct ToolClients: Sendable {
         do {
             let reply = try await client(for: service).call(method, request, deadline: deadline, idempotencyKey: key)
             calls.append(ToolCall(
-                step: step, tool: method.name, arguments: arguments, result: logged?(reply) ?? Self.json(reply), error: nil, startedAt: started,
+                step: step, tool: method.name, arguments: arguments, result: logged?(reply) ?? (reply as? any LoggedBySummary).map { Self.json($0.logSummary) } ?? Self.json(reply), error: nil, startedAt: started,
                 durationMillis: Self.millis(elapsed() - start)))
             return reply
         } catch {
@@ -56,3 +58,28 @@ struct ToolClients: Sendable {
     }
 }
 
+
+/// A reply that can be long (a list), logged by what a reader of the log needs from it.
+protocol LoggedBySummary {
+    var logSummary: [String: String] { get }
+}
+
+extension DiscoverReply: LoggedBySummary {
+    var logSummary: [String: String] {
+        ["total": "\(total)", "services": services.map { "\($0.id) \($0.name)" }.joined(separator: "; ")]
+    }
+}
+
+extension LedgerHistoryReply: LoggedBySummary {
+    var logSummary: [String: String] {
+        ["entries": "\(transactions.count)", "newest": transactions.first.map { "#\($0.sequence) \($0.hash)" } ?? "none"]
+    }
+}
+
+extension WalletListReply: LoggedBySummary {
+    var logSummary: [String: String] {
+        ["wallets": wallets.map { wallet in
+            "\(wallet.name) \(wallet.address)" + wallet.limits.map { " \($0.token) \($0.remaining.formatted(decimals: $0.decimals)) left" }.joined()
+        }.joined(separator: "; ")]
+    }
+}
