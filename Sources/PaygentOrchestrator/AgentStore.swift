@@ -5,6 +5,7 @@ import PaygentOrchestratorAPI
 import PaygentServiceKit
 import PaygentStorage
 import PaygentWire
+import Synchronization
 
 /// An execution as the orchestrator keeps it: what callers see, plus what its steps hand on to
 /// later ones (a resolved service, a quote, a position) and what it was asked.
@@ -22,6 +23,9 @@ struct ExecutionRecord: Sendable, Equatable {
 /// session: before and after each step that spends, when it pauses, and when it ends.
 final class AgentStore: Sendable {
     let database: DatabasePool
+    /// Sessions as last written, by id and by name: the orchestrator is the database's only
+    /// writer, and a session is read at every command.
+    private let sessions = Mutex<[String: SessionInfo]>([:])
 
     static let migrations = [
         Migration("v1 agent", """
@@ -58,7 +62,15 @@ final class AgentStore: Sendable {
     ]
 
     init(directory: String) throws {
-        database = try ServiceDatabase.open(path: (directory as NSString).appendingPathComponent("orchestrator.sqlite"), migrations: Self.migrations)
+        // WAL with synchronous=NORMAL: a commit survives the process being killed at any instant
+        // (what the tests do between any two writes); only a power loss can lose the newest
+        // commits, and no money is lost with them: a step that spends is sent again under its key
+        // and answered from the service's own durable record.
+        database = try ServiceDatabase.open(
+            path: (directory as NSString).appendingPathComponent("orchestrator.sqlite"), migrations: Self.migrations,
+            configure: { configuration in
+                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            })
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
@@ -77,6 +89,7 @@ final class AgentStore: Sendable {
                 sql: "INSERT INTO session (id, name, state, created_at, info) VALUES (?, ?, ?, ?, ?)",
                 arguments: [session.id, session.name, session.state, session.createdAt.timeIntervalSince1970, try Self.json(session)])
         }
+        remember(session)
     }
 
     static func save(_ session: SessionInfo, _ db: Database) throws {
@@ -85,11 +98,22 @@ final class AgentStore: Sendable {
 
     func save(_ session: SessionInfo) throws {
         try database.write { db in try Self.save(session, db) }
+        remember(session)
+    }
+
+    private func remember(_ session: SessionInfo) {
+        sessions.withLock { cache in
+            cache[session.id] = session
+            cache[session.name] = session
+        }
     }
 
     /// A session by id or name.
     func session(_ reference: String) throws -> SessionInfo? {
-        try database.read { db in try Self.session(reference, db) }
+        if let known = sessions.withLock({ $0[reference] }) { return known }
+        let session = try database.read { db in try Self.session(reference, db) }
+        if let session { remember(session) }
+        return session
     }
 
     static func session(_ reference: String, _ db: Database) throws -> SessionInfo? {
@@ -130,6 +154,7 @@ final class AgentStore: Sendable {
             if let session { try Self.save(session, db) }
             if let approval { try Self.save(approval, db) }
         }
+        if let session { remember(session) }
     }
 
     func execution(_ id: String) throws -> ExecutionRecord? {
