@@ -273,7 +273,7 @@ let package = Package(
             name: "PaygentOrchestratorTests",
             dependencies: [
                 "PaygentOrchestrator", "PaygentOrchestratorAPI", "PaygentCommands", "PaygentTestSupport", "PaygentPaymentsTesting", "PaygentPaymentsAPI",
-                "PaygentTransport", "PaygentWire", "PaygentMoney", "PaygentRuntime", .product(name: "Hummingbird", package: "hummingbird"),
+                "PaygentTransport", "PaygentWire", "PaygentRuntime", .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(
             name: "PaygentIntegrationTests",

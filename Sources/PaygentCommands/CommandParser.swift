@@ -86,29 +86,21 @@ public enum CommandParser {
         throw CommandError("did not understand \"\(text)\"; nothing ran. Commands look like: \(examplesText)", part: text, notUnderstood: true)
     }
 
+    /// The text fields of a parsed intent by name, in the order people read them (`leverage` is
+    /// the one number).
+    public static let textFields: [(name: String, path: WritableKeyPath<ParsedIntent, String?> & Sendable)] = [
+        ("amount", \.amount), ("token", \.token), ("toToken", \.toToken), ("toAmount", \.toAmount), ("recipient", \.recipient),
+        ("service", \.service), ("url", \.url), ("market", \.market), ("side", \.side), ("collateral", \.collateral), ("price", \.price),
+        ("position", \.position), ("pool", \.pool), ("action", \.action), ("query", \.query), ("period", \.period), ("fromMemory", \.fromMemory),
+    ]
+
     public static func build(_ name: IntentName, _ captures: [String: String], text: String) throws(CommandError) -> ParsedIntent {
         var intent = ParsedIntent(intent: name, text: text)
         for (key, value) in captures {
-            switch key {
-            case "amount": intent.amount = value
-            case "token": intent.token = value
-            case "toToken": intent.toToken = value
-            case "toAmount": intent.toAmount = value
-            case "recipient": intent.recipient = value
-            case "service": intent.service = value
-            case "url": intent.url = value
-            case "market": intent.market = value
-            case "side": intent.side = value
-            case "leverage": intent.leverage = Int(value)
-            case "collateral": intent.collateral = value
-            case "price": intent.price = value
-            case "position": intent.position = value
-            case "pool": intent.pool = value
-            case "action": intent.action = value
-            case "query": intent.query = value
-            case "period": intent.period = value
-            case "fromMemory": intent.fromMemory = value
-            default: break
+            if key == "leverage" {
+                intent.leverage = Int(value)
+            } else if let field = textFields.first(where: { $0.name == key })?.path {
+                intent[keyPath: field] = value
             }
         }
         if name == .swap, let from = intent.token, from == intent.toToken {

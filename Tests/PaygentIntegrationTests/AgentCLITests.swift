@@ -132,8 +132,9 @@ final class AgentCLITests: XCTestCase {
 
     /// Runs `arguments` in a pseudo-terminal, typing `answer` (lines) at the approval prompt.
     static func inTerminal(_ arguments: [String], answer: String, environment: [String: String]) async throws -> (Int32, String) {
-        let script = """
-            import os, pty, select, sys, time
+        // (The modules are named on a line of their own in a string, not at the start of a line of
+        // this file, where the package's import check would read them as Swift imports.)
+        let script = "import os, pty, select, sys, time\n" + """
             pid, fd = pty.fork()
             if pid == 0:
                 os.execv(sys.argv[2], sys.argv[2:])

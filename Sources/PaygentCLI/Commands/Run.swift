@@ -125,13 +125,9 @@ struct DryRun: Encodable {
     }
 
     static func fields(_ intent: ParsedIntent) -> String {
-        let pairs: [(String, String?)] = [
-            ("amount", intent.amount), ("token", intent.token), ("to token", intent.toToken), ("to amount", intent.toAmount),
-            ("recipient", intent.recipient), ("service", intent.service), ("url", intent.url), ("market", intent.market), ("side", intent.side),
-            ("leverage", intent.leverage.map { "\($0)x" }), ("collateral", intent.collateral), ("price", intent.price), ("position", intent.position),
-            ("pool", intent.pool), ("action", intent.action), ("query", intent.query), ("period", intent.period), ("from memory", intent.fromMemory),
-        ]
-        return pairs.compactMap { name, value in value.map { "\(name)=\($0)" } }.joined(separator: " ")
+        var pairs = CommandParser.textFields.compactMap { field in intent[keyPath: field.path].map { "\(field.name)=\($0)" } }
+        if let leverage = intent.leverage { pairs.append("leverage=\(leverage)x") }
+        return pairs.joined(separator: " ")
     }
 }
 
