@@ -66,6 +66,16 @@ final class BenchSmokeTests: XCTestCase {
         XCTAssertNotNil(output.range(of: "target moonlander-open-throughput: .* (PASS|FAIL)", options: .regularExpression), output)
     }
 
+    func testAgent() async throws {
+        let output = try await run(["agent", "--requests", "5", "--breakdown"])
+        for row in ["\"Pay 0.10 USDC to access the market data API\"", "\"Check my wallet balance\"", "bare RPC round trip", "bare HTTP round trip", "payments.fetch", "bare sums"] {
+            XCTAssertTrue(output.contains(row), output)
+        }
+        XCTAssertNotNil(output.range(of: "target agent-payment-p50: .* (PASS|FAIL)", options: .regularExpression), output)
+        XCTAssertNotNil(output.range(of: "target agent-payment-vs-round-trips: .* (PASS|FAIL)", options: .regularExpression), output)
+        XCTAssertNotNil(output.range(of: "target agent-balance-p50: .* (PASS|FAIL)", options: .regularExpression), output)
+    }
+
     func testRPC() async throws {
         let output = try await run(["rpc", "--calls", "200", "--warmup", "20", "--inflight", "4"])
         for transport in ["tcp", "ipc"] {
