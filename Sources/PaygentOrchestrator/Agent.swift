@@ -11,10 +11,10 @@ import PaygentWire
 import Synchronization
 
 /// Carries out commands: plans them, runs their steps one at a time, pauses for approvals, and
-/// stops at the kill switch. Every change of an execution is written before it is published, so
-/// a restart takes up exactly where a crash left off: a running execution resumes at the step it
-/// was on (a cost-bearing step sent again under the same idempotency key is answered, not paid
-/// twice), one waiting for approval keeps waiting.
+/// stops at the kill switch. An execution is written before and after each step that spends, when
+/// it pauses and when it ends, so a restart takes up where a crash left off: a running execution
+/// resumes at its last recorded step (a step that spends, sent again with the same arguments under
+/// the same idempotency key, is answered, not paid twice), one waiting for approval keeps waiting.
 final class Agent: Sendable {
     let store: AgentStore
     let tools: ToolClients
@@ -29,6 +29,8 @@ final class Agent: Sendable {
 
     /// Decisions, timeouts, kills and starts of executions, one at a time.
     let transitions = SerialQueue()
+    /// One execution of a session at a time between a policy check and the step it guards.
+    let gate = SessionGate()
     /// Executions being driven in this process, by id, with their session and their request as
     /// first sent (a plan that only reads is not recorded until it ends).
     let driving = Mutex<[String: (session: String, request: Data, task: Task<ExecutionInfo, Never>)]>([:])
@@ -36,6 +38,8 @@ final class Agent: Sendable {
     let killed = Mutex<Set<String>>([])
     /// Wallet names to addresses, as the payments service answered them.
     let addresses = Mutex<[String: String]>([:])
+    /// The ledger's tokens' decimals, once the payments service has answered.
+    let decimals = Mutex<[String: Int]?>(nil)
     /// Registry searches of payments, by request, with when they were answered.
     let discoveries = Mutex<[String: (Duration, DiscoverReply)]>([:])
 
@@ -118,13 +122,23 @@ final class Agent: Sendable {
             killed.withLock { _ = $0.remove(id) }
         }
         var loaded: SessionInfo?
+        // A session's policy check and the step it guards run while no other execution of the
+        // session is between its own check and step: two commands cannot both pass a budget that
+        // holds only one of them.
+        var guarding = false
+        defer { if guarding { Task { [gate, session = start.info.session] in await gate.release(session) } } }
         while let index = record.info.plan.todos.firstIndex(where: { $0.status == .pending || $0.status == .inProgress }) {
             // Read again where its spending counts (other executions of the session may have spent).
             let todo = record.info.plan.todos[index]
             if loaded == nil || todo.costBearing || todo.tool == Planner.Tool.policyCheck || todo.tool == Planner.Tool.planCheck {
                 loaded = try? store.session(record.info.session)
             }
-            guard var session = loaded else {
+            if todo.tool == Planner.Tool.policyCheck, !guarding {
+                await gate.acquire(record.info.session)
+                guarding = true
+                loaded = try? store.session(record.info.session)
+            }
+            guard let session = loaded else {
                 return finish(&record, .failed, error: "the session cannot be read")
             }
             if killed.withLock({ $0.contains(record.info.id) }) || session.state != "active" {
@@ -133,13 +147,20 @@ final class Agent: Sendable {
             record.info.plan.todos[index].status = .inProgress
             saveAndPublish(&record, todo: index, persist: record.info.plan.todos[index].costBearing)
             do {
-                switch try await perform(index, &record, &session) {
+                let (outcome, change) = try await perform(index, &record, session)
+                switch outcome {
                 case .done(let result):
                     record.info.plan.todos[index].status = .completed
                     record.info.plan.todos[index].result = result
                     let spent = record.info.plan.todos[index].costBearing
-                    loaded = session
-                    saveAndPublish(&record, todo: index, session: spent ? session : nil, persist: spent)
+                    saveAndPublish(&record, todo: index, change: spent ? change : nil, persist: spent)
+                    if spent {
+                        loaded = try? store.session(record.info.session)
+                        if guarding {
+                            await gate.release(record.info.session)
+                            guarding = false
+                        }
+                    }
                 case .paused(let approval):
                     record.info.plan.todos[index].status = .pending
                     record.info.plan.todos[index].result = "waits for approval \(approval.id)"
@@ -199,10 +220,10 @@ final class Agent: Sendable {
     /// Publishes a todo's change, and writes the execution first when `persist`: around a step that
     /// spends, so that a restart sends that step again with the same arguments under the same key.
     /// Steps that only read are not written on their own: after a crash they run again.
-    func saveAndPublish(_ record: inout ExecutionRecord, todo index: Int, session: SessionInfo? = nil, persist: Bool) {
+    func saveAndPublish(_ record: inout ExecutionRecord, todo index: Int, change: SessionChange? = nil, persist: Bool) {
         if persist {
             do {
-                try store.save(record, session: session)
+                try store.save(record, change: change)
             } catch {
                 logger.error("cannot record a step", metadata: ["execution": "\(record.info.id)", "error": "\(error)"])
             }
@@ -355,5 +376,26 @@ struct StepFailure: Error {
 
     init(_ message: String) {
         self.message = message
+    }
+}
+
+/// Turns for a session's executions: `acquire` waits while another holds the session's turn.
+actor SessionGate {
+    private var held: Set<String> = []
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    func acquire(_ session: String) async {
+        if held.insert(session).inserted { return }
+        await withCheckedContinuation { waiting[session, default: []].append($0) }
+    }
+
+    func release(_ session: String) {
+        if var queue = waiting[session], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiting[session] = queue.isEmpty ? nil : queue
+            next.resume()
+        } else {
+            held.remove(session)
+        }
     }
 }

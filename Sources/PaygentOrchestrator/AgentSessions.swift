@@ -83,13 +83,10 @@ extension Agent {
     }
 
     func terminate(_ reference: String) async throws -> SessionInfo {
-        guard var session = try store.session(reference) else { throw PaygentError(.notFound, "no session '\(reference)'") }
-        if session.state == "active" {
-            _ = try await kill(KillRequest(session: session.id, reason: "session terminated"))
-            session.state = "terminated"
-            try store.save(session)
-        }
-        return session
+        guard let session = try store.session(reference) else { throw PaygentError(.notFound, "no session '\(reference)'") }
+        guard session.state == "active" else { return session }
+        _ = try await kill(KillRequest(session: session.id, reason: "session terminated"))
+        return try store.update(session: session.id) { $0.state = "terminated" } ?? session
     }
 
     func summary(_ reference: String) throws -> SessionSummary {

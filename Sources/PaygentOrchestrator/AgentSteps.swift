@@ -19,11 +19,12 @@ enum StepOutcome {
 /// to later steps through the execution's context (`i<intent>.<name>`), and what it spent
 /// recorded against the execution and its session.
 extension Agent {
-    func perform(_ index: Int, _ record: inout ExecutionRecord, _ session: inout SessionInfo) async throws -> StepOutcome {
+    /// Performs one todo; answers how it ended and what it changed in the session.
+    func perform(_ index: Int, _ record: inout ExecutionRecord, _ session: SessionInfo) async throws -> (StepOutcome, SessionChange) {
         let todo = record.info.plan.todos[index]
         var calls = record.info.toolCalls
         defer { record.info.toolCalls = calls }
-        var step = StepContext(agent: self, todo: todo, record: record, session: session)
+        var step = StepContext(agent: self, todo: todo, record: record, session: session, decimals: try await tokenDecimals())
         let outcome: StepOutcome
         do {
             outcome = try await step.run(&calls)
@@ -34,19 +35,28 @@ extension Agent {
         record.context = step.context
         record.info.plan.intents = step.intents
         record.info.plan.todos = step.todos(record.info.plan.todos)
+        var change = SessionChange(memory: step.memory)
         for cost in step.spent {
             record.info.costs.append(Cost(step: todo.step, token: cost.token, decimals: cost.decimals, amount: cost.amount, usd: cost.usd, rate: cost.rate))
             record.info.totalUsd = SpendCheck.amount(record.info.totalUsd.baseUnits + cost.usd.baseUnits)
-            session.spentUsd = SpendCheck.amount(session.spentUsd.baseUnits + cost.usd.baseUnits)
+            change.spentUsd += cost.usd.baseUnits
         }
-        for (key, value) in step.memory { session.memory[key] = value }
         if case .done(let result) = outcome, isOutcomeStep(todo, in: record.info.plan) { record.info.result.append(result) }
-        return outcome
+        return (outcome, change)
     }
 
     /// The last step of an intent says what the intent came to.
     func isOutcomeStep(_ todo: Todo, in plan: Plan) -> Bool {
         plan.todos.last(where: { $0.intentIndex == todo.intentIndex })?.step == todo.step
+    }
+
+    /// The ledger's tokens' decimals, asked of the payments service once.
+    func tokenDecimals() async throws -> [String: Int] {
+        if let known = decimals.withLock({ $0 }) { return known }
+        let tokens = try await tools.payments.call(PaymentsMethod.tokens, TokensRequest(), deadline: .seconds(10)).tokens
+        let table = Dictionary(tokens.map { ($0.symbol, $0.decimals) }, uniquingKeysWith: { first, _ in first })
+        decimals.withLock { $0 = table }
+        return table
     }
 
     /// Services found by a payment's words, remembered for `discoveryTTL`: the same payment again
@@ -100,8 +110,11 @@ struct StepContext {
     /// A todo's tool changed by what a step found (a payee that is a wallet, not a service).
     var retool: [Int: (tool: String, title: String)] = [:]
 
-    init(agent: Agent, todo: Todo, record: ExecutionRecord, session: SessionInfo) {
-        (self.agent, self.todo, self.session, executionID) = (agent, todo, session, record.info.id)
+    /// The ledger's tokens' decimals, by symbol.
+    let tokenDecimals: [String: Int]
+
+    init(agent: Agent, todo: Todo, record: ExecutionRecord, session: SessionInfo, decimals: [String: Int]) {
+        (self.agent, self.todo, self.session, executionID, tokenDecimals) = (agent, todo, session, record.info.id, decimals)
         intents = record.info.plan.intents
         context = record.context
         commandSpent = record.info.totalUsd
@@ -185,12 +198,10 @@ struct StepContext {
 
     // MARK: amounts
 
+    /// A token's decimals on the ledger (18, an ERC-20's usual, for one it does not list: the
+    /// service the step calls refuses an unknown token by name).
     func decimals(_ token: String) -> Int {
-        switch token {
-        case "USDC", "USDT": 6
-        case "WBTC": 8
-        default: 18
-        }
+        tokenDecimals[token] ?? 18
     }
 
     func amount(_ text: String, _ token: String, field: String) throws -> Amount {

@@ -1,3 +1,4 @@
+import BigInt
 import Foundation
 import GRDB
 import PaygentMoney
@@ -96,11 +97,6 @@ final class AgentStore: Sendable {
         try db.execute(sql: "UPDATE session SET state = ?, info = ? WHERE id = ?", arguments: [session.state, try json(session), session.id])
     }
 
-    func save(_ session: SessionInfo) throws {
-        try database.write { db in try Self.save(session, db) }
-        remember(session)
-    }
-
     private func remember(_ session: SessionInfo) {
         sessions.withLock { cache in
             cache[session.id] = session
@@ -136,9 +132,11 @@ final class AgentStore: Sendable {
 
     // MARK: executions
 
-    /// Writes an execution as it stands (the first write inserts it), and with it its session
-    /// (spending and memory) and an approval it created or decided, all or nothing.
-    func save(_ record: ExecutionRecord, session: SessionInfo? = nil, approval: ApprovalInfo? = nil) throws {
+    /// Writes an execution as it stands (the first write inserts it), and with it what a step
+    /// changed in its session (added to the session as it is in the database, so that no other
+    /// change is lost) and an approval it created or decided, all or nothing.
+    func save(_ record: ExecutionRecord, change: SessionChange? = nil, approval: ApprovalInfo? = nil) throws {
+        var updated: SessionInfo?
         try database.write { db in
             try db.execute(
                 sql: """
@@ -151,10 +149,26 @@ final class AgentStore: Sendable {
                     "," + record.info.plan.intents.map(\.intent.rawValue).joined(separator: ",") + ",", record.info.startedAt.timeIntervalSince1970,
                     try Self.json(record.info), try Self.json(record.context), record.budgetLimitUsd?.baseUnits.description, record.request,
                 ])
-            if let session { try Self.save(session, db) }
+            if let change, !change.isEmpty, var session = try Self.session(record.info.session, db) {
+                change.apply(to: &session)
+                try Self.save(session, db)
+                updated = session
+            }
             if let approval { try Self.save(approval, db) }
         }
-        if let session { remember(session) }
+        if let updated { remember(updated) }
+    }
+
+    /// Changes a session as it is in the database (its state, say), in one transaction.
+    func update(session id: String, _ change: @escaping @Sendable (inout SessionInfo) -> Void) throws -> SessionInfo? {
+        let updated = try database.write { db -> SessionInfo? in
+            guard var session = try Self.session(id, db) else { return nil }
+            change(&session)
+            try Self.save(session, db)
+            return session
+        }
+        if let updated { remember(updated) }
+        return updated
     }
 
     func execution(_ id: String) throws -> ExecutionRecord? {
@@ -257,5 +271,18 @@ final class AgentStore: Sendable {
             try String.fetchAll(db, sql: "SELECT info FROM approval WHERE state = 'pending' AND expires_at <= ?", arguments: [now.timeIntervalSince1970])
                 .map { try Self.value(ApprovalInfo.self, $0) }
         }
+    }
+}
+
+/// What a step did to its session: spending added, facts remembered.
+struct SessionChange: Sendable, Equatable {
+    var spentUsd = BigUInt(0)
+    var memory: [String: String] = [:]
+
+    var isEmpty: Bool { spentUsd == 0 && memory.isEmpty }
+
+    func apply(to session: inout SessionInfo) {
+        session.spentUsd = (try? Amount(baseUnits: session.spentUsd.baseUnits + spentUsd)) ?? session.spentUsd
+        for (key, value) in memory { session.memory[key] = value }
     }
 }

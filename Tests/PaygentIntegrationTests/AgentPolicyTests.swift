@@ -97,3 +97,32 @@ final class AgentPolicyTests: XCTestCase {
         }
     }
 }
+
+/// Many commands of one session at once cannot spend past its budget together, and the session's
+/// spending counts every one of them.
+final class AgentConcurrentBudgetTests: XCTestCase {
+    func testConcurrentCommandsStayWithinTheSessionBudget() async throws {
+        let deployment = try await AgentDeployment()
+        defer { deployment.tearDown() }
+        _ = try await deployment.client.call(
+            OrchestratorMethod.sessionCreate,
+            SessionCreateRequest(name: "tight", wallet: "agent", policy: SpendPolicy(budgetUsd: try Amount(parsing: "5", decimals: 6))),
+            idempotencyKey: UUID().uuidString)
+        let recipient = "0x00000000000000000000000000000000000000F1"
+        let statuses = try await withThrowingTaskGroup(of: ExecutionStatus.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await deployment.run("send 1 USDC to \(recipient)", session: "tight").status }
+            }
+            var all: [ExecutionStatus] = []
+            for try await status in group { all.append(status) }
+            return all
+        }
+        XCTAssertEqual(statuses.filter { $0 == .completed }.count, 5, "\(statuses)")
+        XCTAssertEqual(statuses.filter { $0 == .failed }.count, 3, "\(statuses)")
+        let received = try await deployment.balance(recipient, "USDC")
+        XCTAssertEqual(received, "5000000")
+        let summary = try await deployment.client.call(OrchestratorMethod.sessionSummary, SessionRequest(session: "tight"))
+        XCTAssertEqual(summary.session.spentUsd.description, "5000000")
+        XCTAssertEqual(summary.totalUsd.description, "5000000")
+    }
+}
