@@ -29,7 +29,7 @@ struct AgentBench: AsyncParsableCommand {
         let marketPort = LoopbackTCP.freePort()
         let services = try InProcessServices(
             [PaymentsService.definition, RegistryService.definition, OrchestratorService.definition],
-            settings: [("market", "http", "127.0.0.1:\(marketPort)")])
+            settings: [("market", "http", "127.0.0.1:\(marketPort)"), ("payments", "facilitatorHTTP", "127.0.0.1:\(LoopbackTCP.freePort())")])
         defer { services.remove() }
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let payments = try services.client(.payments)

@@ -331,10 +331,6 @@ public final class LocalLedger: SettlementBackend {
         try await read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
-            if let owner {
-                conditions.append("(sender = ? OR recipient = ?)")
-                arguments += [owner.lowercase, owner.lowercase]
-            }
             if let token {
                 conditions.append("token = ?")
                 arguments.append(token.lowercase)
@@ -343,11 +339,26 @@ public final class LocalLedger: SettlementBackend {
                 conditions.append("seq < ?")
                 arguments.append(beforeSequence)
             }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            arguments.append(max(0, min(limit, 1000)))
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM ledger_transaction \(filter) ORDER BY seq DESC LIMIT ?",
-                arguments: StatementArguments(arguments))
+            let limit = max(0, min(limit, 1000))
+            func filter(_ extra: [String]) -> String {
+                let all = extra + conditions
+                return all.isEmpty ? "" : "WHERE " + all.joined(separator: " AND ")
+            }
+            let rows: [Row]
+            if let owner {
+                // What the owner sent and what it received, each read newest first along its own
+                // index and cut at the limit, then merged: the cost follows the page, not the
+                // owner's whole history (one OR would sort all of it first).
+                let sent = "SELECT * FROM ledger_transaction \(filter(["sender = ?"])) ORDER BY seq DESC LIMIT ?"
+                let received = "SELECT * FROM ledger_transaction \(filter(["recipient = ?", "sender != ?"])) ORDER BY seq DESC LIMIT ?"
+                let owner = owner.lowercase
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM (\(sent)) UNION ALL SELECT * FROM (\(received)) ORDER BY seq DESC LIMIT ?",
+                    arguments: StatementArguments([owner] + arguments + [limit, owner, owner] + arguments + [limit, limit]))
+            } else {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM ledger_transaction \(filter([])) ORDER BY seq DESC LIMIT ?", arguments: StatementArguments(arguments + [limit]))
+            }
             return rows.map(Self.transaction)
         }
     }

@@ -178,10 +178,13 @@ final class Agent: Sendable {
                     return record.info
                 }
             } catch {
-                let message = (error as? PolicyRefusal).map { "spend policy: \($0.message); nothing was spent" } ?? Self.message(error)
+                let failure = (error as? StepError)?.underlying ?? error
+                let change = (error as? StepError)?.change ?? SessionChange()
+                let message = (failure as? PolicyRefusal).map { "spend policy: \($0.message); nothing was spent" } ?? Self.message(failure)
                 record.info.plan.todos[index].status = .failed
                 record.info.plan.todos[index].error = message
-                saveAndPublish(&record, todo: index, persist: false)
+                // What it spent before failing is written with the session's spending at once.
+                saveAndPublish(&record, todo: index, change: change, persist: !change.isEmpty)
                 return finish(&record, .failed, error: "step \(index + 1) (\(record.info.plan.todos[index].tool)) failed: \(message)")
             }
         }
@@ -299,6 +302,17 @@ final class Agent: Sendable {
             intent.recipient = try Validate.recipient(recipient, field: "recipient").description
         }
         record.info.plan.intents[todo.intentIndex] = intent
+        // The steps that read before the approval (a quote, a market's limits) run again on the new
+        // arguments, and every step of the intent says what it now does.
+        let titles = Planner.plan(command: record.info.command, intents: record.info.plan.intents).todos
+        for index in record.info.plan.todos.indices where record.info.plan.todos[index].intentIndex == todo.intentIndex {
+            let step = record.info.plan.todos[index]
+            if let fresh = titles.first(where: { $0.step == step.step }), fresh.tool == step.tool { record.info.plan.todos[index].title = fresh.title }
+            if step.step < approval.step, !step.tool.hasPrefix("agent."), step.status == .completed {
+                record.info.plan.todos[index].status = .pending
+                record.info.plan.todos[index].result = nil
+            }
+        }
         let revision = Int(record.context["revision.\(todo.intentIndex)"] ?? "0") ?? 0
         record.context["revision.\(todo.intentIndex)"] = String(revision + 1)
     }
@@ -367,6 +381,16 @@ final class Agent: Sendable {
         } catch {
             logger.error("cannot resume executions", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// A step's failure with what it spent before it failed.
+struct StepError: Error {
+    let underlying: any Error
+    let change: SessionChange
+
+    init(_ underlying: any Error, change: SessionChange) {
+        (self.underlying, self.change) = (underlying, change)
     }
 }
 

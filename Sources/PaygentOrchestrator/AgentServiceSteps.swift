@@ -142,13 +142,26 @@ extension StepContext {
         return "sent \(cost.amount.formatted(decimals: cost.decimals)) \(cost.token) to \(to)"
     }
 
+    /// Subscribes, counting only the periods this call paid: a subscription already paid up is
+    /// answered as it is, with nothing charged.
     mutating func subscribe(_ calls: inout [ToolCall]) async throws -> String {
         let costs = try checkedCosts()
-        guard let id = self["service.id"] else { throw StepFailure("no service to subscribe to was found") }
+        guard let id = self["service.id"], let cost = costs.first else { throw StepFailure("no service to subscribe to was found") }
+        let held = try await agent.tools.call(RegistryMethod.subscriptions, SubscriptionListRequest(wallet: wallet), step: todo.step, log: &calls)
+            .subscriptions.filter { $0.serviceId == id }
         let subscription = try await agent.tools.call(
             RegistryMethod.subscribe, SubscribeRequest(serviceId: id, wallet: wallet, autoRenew: false), step: todo.step, key: key, log: &calls)
-        spent.append(contentsOf: costs)
-        return "subscribed to \(self["service.name"] ?? id) as \(subscription.id)"
+        let before = held.first { $0.id == subscription.id }?.payments.count ?? 0
+        let paid = subscription.payments.dropFirst(before)
+        let name = self["service.name"] ?? id
+        guard !paid.isEmpty else {
+            return "already subscribed to \(name) (\(subscription.id)) until \(subscription.expiresAt?.formatted(.iso8601) ?? "its period ends"); nothing paid"
+        }
+        let amount = SpendCheck.amount(paid.reduce(BigUInt(0)) { $0 + $1.amount.baseUnits })
+        let usd = cost.amount.baseUnits == 0 ? BigUInt(0) : cost.usd.baseUnits * amount.baseUnits / cost.amount.baseUnits
+        spent.append(PricedCost(token: cost.token, decimals: cost.decimals, amount: amount, usd: SpendCheck.amount(usd), rate: cost.rate))
+        self["transactions"] = paid.map(\.transaction).joined(separator: ",")
+        return "subscribed to \(name) as \(subscription.id), paid \(amount.formatted(decimals: cost.decimals)) \(cost.token) until \(subscription.expiresAt?.formatted(.iso8601) ?? "?")"
     }
 
     func verifySettlement(_ calls: inout [ToolCall]) async throws -> String {

@@ -29,20 +29,33 @@ extension Agent {
         do {
             outcome = try await step.run(&calls)
         } catch {
+            // A step can spend and then fail (a resource paid that answers an error): what it
+            // spent is recorded all the same.
             record.context = step.context
-            throw error
+            throw StepError(error, change: charge(step.spent, memory: step.memory, of: todo, in: &record))
         }
         record.context = step.context
         record.info.plan.intents = step.intents
         record.info.plan.todos = step.todos(record.info.plan.todos)
-        var change = SessionChange(memory: step.memory)
-        for cost in step.spent {
+        if let allowed = session.allowedTools,
+            let next = record.info.plan.todos.first(where: { $0.step > todo.step && !$0.tool.hasPrefix("agent.") && !allowed.contains($0.tool) })
+        {
+            throw StepError(StepFailure("this session may not call \(next.tool) (step \(next.step): \(next.title)); nothing was spent"), change: SessionChange())
+        }
+        let change = charge(step.spent, memory: step.memory, of: todo, in: &record)
+        if case .done(let result) = outcome, isOutcomeStep(todo, in: record.info.plan) { record.info.result.append(result) }
+        return (outcome, change)
+    }
+
+    /// Adds a step's costs to its execution; answers the change they make to the session.
+    func charge(_ spent: [PricedCost], memory: [String: String], of todo: Todo, in record: inout ExecutionRecord) -> SessionChange {
+        var change = SessionChange(memory: memory)
+        for cost in spent {
             record.info.costs.append(Cost(step: todo.step, token: cost.token, decimals: cost.decimals, amount: cost.amount, usd: cost.usd, rate: cost.rate))
             record.info.totalUsd = SpendCheck.amount(record.info.totalUsd.baseUnits + cost.usd.baseUnits)
             change.spentUsd += cost.usd.baseUnits
         }
-        if case .done(let result) = outcome, isOutcomeStep(todo, in: record.info.plan) { record.info.result.append(result) }
-        return (outcome, change)
+        return change
     }
 
     /// The last step of an intent says what the intent came to.
@@ -304,13 +317,16 @@ struct StepContext {
             return ([try await price(token, try amount(written, token, field: "amount"), &calls)], intent.recipient.map { [$0] } ?? [])
         case .swap:
             guard intent.fromMemory == nil, let from = intent.token else { return nil }
-            return ([try await price(from, try amount(intent.amount ?? "", from, field: "amount"), &calls)], [])
+            return ([try await price(from, try amount(intent.amount ?? "", from, field: "amount"), &calls)], Self.venue("vvs", intent.pool))
         case .addLiquidity:
             let a = try await price(intent.token ?? "", try amount(intent.amount ?? "", intent.token ?? "", field: "amount"), &calls)
             let b = try await price(intent.toToken ?? "", try amount(intent.toAmount ?? "", intent.toToken ?? "", field: "amount"), &calls)
-            return ([a, b], [])
+            return ([a, b], Self.venue("vvs", intent.pool))
         case .perpetualTrade:
-            return ([try await price("USDC", try amount(intent.collateral ?? Planner.defaultCollateral, "USDC", field: "collateral"), &calls)], [])
+            return (
+                [try await price("USDC", try amount(intent.collateral ?? Planner.defaultCollateral, "USDC", field: "collateral"), &calls)],
+                Self.venue("moonlander", intent.market)
+            )
         default:
             return nil
         }
@@ -343,15 +359,18 @@ struct StepContext {
         case .swap:
             let (from, _, text) = try swapTerms()
             self["decimals"] = String(decimals(from))
-            return ([try await price(from, try amount(text, from, field: "amount"), &calls)], [])
+            return ([try await price(from, try amount(text, from, field: "amount"), &calls)], Self.venue("vvs", intent.pool))
         case .addLiquidity:
             let a = try await price(intent.token ?? "", try amount(intent.amount ?? "", intent.token ?? "", field: "amount"), &calls)
             let b = try await price(intent.toToken ?? "", try amount(intent.toAmount ?? "", intent.toToken ?? "", field: "amount"), &calls)
             self["decimals"] = String(decimals(intent.token ?? ""))
-            return ([a, b], [])
+            return ([a, b], Self.venue("vvs", intent.pool))
         case .perpetualTrade:
             self["decimals"] = "6"
-            return ([try await price("USDC", try amount(intent.collateral ?? Planner.defaultCollateral, "USDC", field: "collateral"), &calls)], [intent.market ?? ""])
+            return (
+                [try await price("USDC", try amount(intent.collateral ?? Planner.defaultCollateral, "USDC", field: "collateral"), &calls)],
+                Self.venue("moonlander", intent.market)
+            )
         case .subscribe:
             let token = self["service.token"] ?? "USDC"
             self["decimals"] = String(decimals(token))
@@ -360,6 +379,12 @@ struct StepContext {
         default:
             return ([], [])
         }
+    }
+
+    /// Who a trade pays, for the payee allowlist: the venue (`vvs`, `moonlander`) and its pool or
+    /// market (`CRO-USDC`, `BTC-USD`); either on the list allows it.
+    static func venue(_ name: String, _ detail: String?) -> [String] {
+        [name] + (detail.map { [$0] } ?? [])
     }
 
     /// The priced costs the policy step passed, for the cost-bearing step to record.
@@ -374,7 +399,8 @@ struct StepContext {
             guard let last = session.memory["last_swap"] else { throw StepFailure("no swap to reverse yet in this session") }
             let parts = last.split(separator: "|").map(String.init)
             guard parts.count == 3 else { throw StepFailure("the last swap in memory is unreadable") }
-            return (parts[1], parts[2], parts[0])
+            // An approval edited to another amount swaps that amount back.
+            return (parts[1], parts[2], intent.amount ?? parts[0])
         }
         return (intent.token ?? "", intent.toToken ?? "", intent.amount ?? "")
     }

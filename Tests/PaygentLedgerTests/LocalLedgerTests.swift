@@ -284,3 +284,42 @@ final class LocalLedgerTests: XCTestCase {
         }
     }
 }
+
+/// An owner's history, read as two index scans merged, is exactly the log filtered by owner: sent,
+/// received and to itself, once each, newest first, paged and by token.
+extension LocalLedgerTests {
+    func testAnOwnersPagesEqualTheLogFiltered() async throws {
+        let base = self
+        let ledger = try base.ledger()
+        let carol = try PrivateKey.generate()
+        let cro = LedgerToken.catalog.first { $0.symbol == "CRO" }!
+        let keys = [base.alice, base.bob, carol]
+        for key in keys {
+            _ = try await ledger.mint(token: base.usdc.address, to: key.address, amount: 10_000_000)
+            _ = try await ledger.mint(token: cro.address, to: key.address, amount: 10_000_000)
+        }
+        for index in 0..<60 {
+            let from: PrivateKey = keys[index % 3]
+            let to: Address = index % 7 == 0 ? from.address : keys[(index * 5 + 1) % 3].address
+            let token: LedgerToken = index % 2 == 0 ? base.usdc : cro
+            let signed = try base.transfer(from: from, to: to, value: BigUInt(index + 1), token: token)
+            _ = try await ledger.settle([signed], idempotencyKey: nil)
+        }
+        let all: [LedgerTransaction] = try await ledger.transactions(limit: 1000)
+        let owner = base.alice.address.lowercase
+        let mine: [LedgerTransaction] = all.filter { $0.from.lowercased() == owner || $0.to.lowercased() == owner }
+        for limit in [1, 5, 10, 500] {
+            let page = try await ledger.transactions(owner: base.alice.address, limit: limit)
+            XCTAssertEqual(page.map(\.sequence), mine.prefix(limit).map(\.sequence), "limit \(limit)")
+        }
+        let before: Int64 = mine[10].sequence
+        let older = try await ledger.transactions(owner: base.alice.address, limit: 7, beforeSequence: before)
+        let expectedOlder: [Int64] = mine.filter { $0.sequence < before }.prefix(7).map(\.sequence)
+        XCTAssertEqual(older.map(\.sequence), expectedOlder)
+        let usdcOnly = try await ledger.transactions(owner: base.alice.address, token: base.usdc.address, limit: 500)
+        let usdc = base.usdc.address.lowercase
+        let expectedUSDC: [Int64] = mine.filter { $0.token.lowercased() == usdc }.map(\.sequence)
+        XCTAssertEqual(usdcOnly.map(\.sequence), expectedUSDC)
+        XCTAssertEqual(Set(usdcOnly.map(\.sequence)).count, usdcOnly.count)
+    }
+}
