@@ -19,7 +19,7 @@ struct Run: AsyncParsableCommand {
               paygent run "Pay 0.10 USDC to access the market data API"
               paygent run "Swap 10 CRO for USDC then pay 5 USDC to the market data API"
               paygent run "Open a 10x long position on BTC with 100 USDC"
-              paygent run --dry-run --json "send 25 USDC to 0x…"
+              paygent run --dry-run --json "send 25 USDC to 0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
 
             The command becomes a plan of steps (todos), each a tool call; each step's status is printed as it changes. \
             Before any step that spends, the session's spend policy is checked; a step above the approval threshold \
