@@ -45,7 +45,7 @@ final class AgentCLITests: XCTestCase {
         XCTAssertEqual(intent["collateral"] as? String, "50")
         let human = try ChildProcess("paygent", ["run", "--dry-run", "Swap 10 CRO for USDC then pay 5 USDC to the market data API"], deployment: deployment, tag: "dry")
         _ = await human.waitForExit(timeout: .seconds(20))
-        XCTAssertTrue(human.output.contains("vvs.swap $") && human.output.contains("Needs: orchestrator, vvs, registry, payments"), human.output)
+        XCTAssertTrue(human.output.contains("vvs.swap                 yes") && human.output.contains("Needs: orchestrator, vvs, registry, payments"), human.output)
         let refused = try ChildProcess("paygent", ["run", "--dry-run", "--json", "pay 1 USDC to merchant; rm -rf /"], deployment: deployment, tag: "dry")
         let refusedStatus = await refused.waitForExit(timeout: .seconds(20))
         XCTAssertEqual(refusedStatus, 1)

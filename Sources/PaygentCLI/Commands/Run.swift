@@ -96,10 +96,12 @@ struct Run: AsyncParsableCommand {
             print("  \(index + 1). \(style.cyan(intent.intent.rawValue))  \(DryRun.fields(intent))")
         }
         print(style.bold("Plan") + " (\(plan.todos.count) steps; a dry run runs none of them):")
+        var table = Table(headers: ["STEP", "TOOL", "SPENDS", "WHAT IT DOES"])
         for todo in plan.todos {
-            print("  \(String(format: "%2d", todo.step)). \(todo.tool)\(todo.costBearing ? style.yellow(" $") : "")  \(todo.title)")
+            table.rows.append(["\(todo.step)", todo.tool, todo.costBearing ? "yes" : "", todo.title])
         }
-        print("Needs: orchestrator" + (plan.services.isEmpty ? "" : ", " + plan.services.joined(separator: ", ")) + " running; $ marks a step that spends (the spend policy is checked first).")
+        print(table.render(style: style))
+        print("Needs: orchestrator" + (plan.services.isEmpty ? "" : ", " + plan.services.joined(separator: ", ")) + " running; before a step that spends, the spend policy is checked.")
     }
 
     static func usd(_ text: String, field: String) throws -> Amount {
