@@ -70,26 +70,18 @@ final class Agent: Sendable {
     func run(_ request: RunRequest, key: String?) async throws -> ExecutionInfo {
         let fingerprint = try IdempotentWrites.fingerprint(request)
         let id = IdempotentWrites.id(prefix: "exec", method: OrchestratorMethod.run.name, key: key, randomBytes: { self.random.bytes(8) })
+        // Planning (the LLM planner is an HTTP call) happens outside `transitions`, so that a kill
+        // or a decision never waits behind it; the execution is then started inside, after
+        // looking again for one sent under the same key meanwhile.
+        if let task = try await transitions.serially({ try self.existing(id, fingerprint) }) { return await task.value }
+        let session = try await self.session(request.session)
+        let plan = try await self.plan(request.command)
+        if let tools = session.allowedTools, let outside = plan.todos.first(where: { !$0.tool.hasPrefix("agent.") && !tools.contains($0.tool) }) {
+            throw PaygentError(
+                .permissionDenied, "this session may not call \(outside.tool) (step \(outside.step): \(outside.title)); its tools: \(tools.joined(separator: ", "))")
+        }
         let task: Task<ExecutionInfo, Never> = try await transitions.serially {
-            if let existing = try self.store.execution(id) {
-                guard existing.request == fingerprint else {
-                    throw PaygentError(.conflict, "this idempotency key was used for another command; use a new key for a new command")
-                }
-                if let task = self.driving.withLock({ $0[id]?.task }) { return task }
-                return Task { existing.info }
-            }
-            if let running = self.driving.withLock({ $0[id] }) {
-                guard running.request == fingerprint else {
-                    throw PaygentError(.conflict, "this idempotency key was used for another command; use a new key for a new command")
-                }
-                return running.task
-            }
-            let session = try await self.session(request.session)
-            let plan = try await self.plan(request.command)
-            if let tools = session.allowedTools, let outside = plan.todos.first(where: { !$0.tool.hasPrefix("agent.") && !tools.contains($0.tool) }) {
-                throw PaygentError(
-                    .permissionDenied, "this session may not call \(outside.tool) (step \(outside.step): \(outside.title)); its tools: \(tools.joined(separator: ", "))")
-            }
+            if let task = try self.existing(id, fingerprint) { return task }
             let record = ExecutionRecord(
                 info: ExecutionInfo(
                     id: id, session: session.id, command: request.command, status: .running, plan: plan, toolCalls: [], costs: [], totalUsd: .zero,
@@ -101,6 +93,19 @@ final class Agent: Sendable {
             return self.startDriving(record)
         }
         return await task.value
+    }
+
+    /// The execution already sent under this id: being driven, or as recorded; `conflict` when the
+    /// key came with another command. Called inside `transitions`.
+    func existing(_ id: String, _ fingerprint: Data) throws -> Task<ExecutionInfo, Never>? {
+        let conflict = PaygentError(.conflict, "this idempotency key was used for another command; use a new key for a new command")
+        if let running = driving.withLock({ $0[id] }) {
+            guard running.request == fingerprint else { throw conflict }
+            return running.task
+        }
+        guard let recorded = try store.execution(id) else { return nil }
+        guard recorded.request == fingerprint else { throw conflict }
+        return Task { recorded.info }
     }
 
     /// Starts driving `record` unless it already is. Called inside `transitions`.

@@ -40,7 +40,13 @@ extension Agent {
         let session = SessionInfo(
             id: Self.defaultSession, name: Self.defaultSession, wallet: wallet.name, policy: SpendPolicy(), allowedTools: nil, approvalTimeoutSeconds: 600,
             state: "active", spentUsd: .zero, memory: [:], createdAt: time.now())
-        try store.insert(session)
+        do {
+            try store.insert(session)
+        } catch {
+            // Two first commands at once: the other one made it.
+            if let made = try store.session(Self.defaultSession) { return made }
+            throw error
+        }
         logger.info("default session created", metadata: ["wallet": "\(wallet.name)"])
         return session
     }

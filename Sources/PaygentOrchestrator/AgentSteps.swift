@@ -247,9 +247,7 @@ struct StepContext {
     mutating func policyCheck(_ calls: inout [ToolCall]) async throws -> StepOutcome {
         let (costs, payees) = try await costsOfIntent(&calls)
         context[prefix + "costs"] = ToolClients.json(costs)
-        var dailyLeft: [String: Amount] = [:]
-        let wallets = try await agent.tools.call(PaymentsMethod.walletList, WalletListRequest(), step: todo.step, log: &calls).wallets
-        for limit in wallets.first(where: { $0.name == wallet })?.limits ?? [] { dailyLeft[limit.token] = limit.remaining }
+        let dailyLeft = try await self.dailyLeft(&calls)
         let check = SpendCheck(policy: session.policy, sessionSpent: session.spentUsd, commandSpent: commandSpent, commandBudget: budgetLimit)
         let total = SpendCheck.amount(costs.reduce(BigUInt(0)) { $0 + $1.usd.baseUnits })
         let described = costs.map { "\($0.amount.formatted(decimals: $0.decimals)) \($0.token) = \(SpendCheck.usd($0.usd)) (\($0.rate))" }.joined(separator: " + ")
@@ -265,7 +263,7 @@ struct StepContext {
             local(&calls, arguments: ["costs": described], result: "allowed")
             return .done("\(described): within the session's policy\(approved ? " (approved)" : "")")
         case .needsApproval(let threshold):
-            let costTodo = agent.costTodo(after: todo, in: intents, title: nil)
+            let costTodo = agent.costTodo(after: todo, in: intents)
             let now = agent.time.now()
             let approval = ApprovalInfo(
                 id: "apr_" + Hex.encode(agent.random.bytes(6)), execution: executionID, session: session.id, step: todo.step, tool: costTodo ?? todo.tool,
@@ -276,14 +274,20 @@ struct StepContext {
         }
     }
 
+    /// What is left today of each of the wallet's daily limits, by token (no entry: no limit).
+    func dailyLeft(_ calls: inout [ToolCall]) async throws -> [String: Amount] {
+        let wallets = try await agent.tools.call(PaymentsMethod.walletList, WalletListRequest(), step: todo.step, log: &calls).wallets
+        var left: [String: Amount] = [:]
+        for limit in wallets.first(where: { $0.name == wallet })?.limits ?? [] { left[limit.token] = limit.remaining }
+        return left
+    }
+
     /// The whole command against the policy: each step's spending as written in the command,
     /// added up, so that a command whose later step would break a limit stops before its first
     /// step spends. Steps whose cost is known only later (a service's price) are checked at
     /// their own policy step.
     mutating func planCheck(_ calls: inout [ToolCall]) async throws -> String {
-        var dailyLeft: [String: Amount] = [:]
-        let wallets = try await agent.tools.call(PaymentsMethod.walletList, WalletListRequest(), step: todo.step, log: &calls).wallets
-        for limit in wallets.first(where: { $0.name == wallet })?.limits ?? [] { dailyLeft[limit.token] = limit.remaining }
+        var dailyLeft = try await self.dailyLeft(&calls)
         var total = BigUInt(0)
         var checked = 0
         for intent in intents {
@@ -408,7 +412,7 @@ struct StepContext {
 
 extension Agent {
     /// The tool of the cost-bearing step that a policy check guards.
-    func costTodo(after todo: Todo, in intents: [ParsedIntent], title: String?) -> String? {
+    func costTodo(after todo: Todo, in intents: [ParsedIntent]) -> String? {
         Planner.plan(command: "", intents: intents).todos.first { $0.intentIndex == todo.intentIndex && $0.step > todo.step && $0.costBearing }?.tool
     }
 }

@@ -40,6 +40,12 @@ final class PerpLedgerTests: XCTestCase {
             }
         }
 
+        /// SIGKILL to the moonlander service, then the payments service's own tear-down.
+        func tearDown() {
+            moonlander.signal(SIGKILL)
+            service.tearDown()
+        }
+
         func usdc(_ owner: String) async throws -> BigUInt {
             BigUInt(try await service.usdc(owner))!
         }
@@ -66,10 +72,7 @@ final class PerpLedgerTests: XCTestCase {
     /// and to close, PnL +100; the trader ends 98.4 up, the vault 98.4 down, to the base unit.
     func testALongOpenedMovedAndClosedSettlesExactlyOnTheLedger() async throws {
         let system = try await Deployment.start()
-        defer {
-            system.moonlander.signal(SIGKILL)
-            system.service.tearDown()
-        }
+        defer { system.tearDown() }
         let vault = try await system.vault()
         let vaultStart = try await system.usdc(vault)
         XCTAssertEqual(vaultStart, 100_000_000_000)
@@ -120,10 +123,7 @@ final class PerpLedgerTests: XCTestCase {
     /// had; bad input moves nothing.
     func testStopLossAndLiquidationFireAtTheirPricesOnce() async throws {
         let system = try await Deployment.start()
-        defer {
-            system.moonlander.signal(SIGKILL)
-            system.service.tearDown()
-        }
+        defer { system.tearDown() }
         let vault = try await system.vault()
         let vaultStart = try await system.usdc(vault)
         _ = try await system.price("ETH-USD", "4000")
@@ -205,10 +205,7 @@ final class PerpLedgerTests: XCTestCase {
     /// refused; `none` clears. Nothing moves on a refusal.
     func testCollateralPartialClosesAndTriggersKeepTheLimits() async throws {
         let system = try await Deployment.start()
-        defer {
-            system.moonlander.signal(SIGKILL)
-            system.service.tearDown()
-        }
+        defer { system.tearDown() }
         _ = try await system.price("ETH-USD", "3512")
         let opened = try await system.open("long", "ETH-USD", "100", leverage: 50)
         XCTAssertEqual(opened.position.collateral.baseUnits, 97_200_000)
@@ -270,10 +267,7 @@ final class PerpLedgerTests: XCTestCase {
     /// once.
     func testAKilledServiceKeepsPositionsAndTriggersAndFiresOnce() async throws {
         var system = try await Deployment.start()
-        defer {
-            system.moonlander.signal(SIGKILL)
-            system.service.tearDown()
-        }
+        defer { system.tearDown() }
         let vault = try await system.vault()
         let vaultStart = try await system.usdc(vault)
         _ = try await system.price("BTC-USD", "100000")

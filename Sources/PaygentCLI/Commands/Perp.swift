@@ -124,33 +124,37 @@ struct Perp: AsyncParsableCommand {
         }
     }
 
-    struct StopLoss: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "sl", abstract: "Set a position's stop-loss (below the price for a long, above for a short); `none` clears it.")
+    /// What `sl` and `tp` take: the position, the price (or `none`), the owner.
+    struct TriggerArguments: ParsableArguments {
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp("The position's id.", valueName: "position")) var position: String
         @Argument(help: ArgumentHelp("USD price, or none.", valueName: "price")) var price: String
         @Option(help: ArgumentHelp("The wallet that owns it.", valueName: "wallet")) var wallet: String
         @Flag(help: "Print JSON.") var json = false
 
-        func run() async throws {
-            let request = TriggersRequest(wallet: wallet, position: position, stopLoss: price)
+        func send(stopLoss: Bool) async throws {
+            let request = TriggersRequest(wallet: wallet, position: position, stopLoss: stopLoss ? price : nil, takeProfit: stopLoss ? nil : price)
             try await Perp.send(MoonlanderMethod.triggers, request, global: global, json: json)
+        }
+    }
+
+    struct StopLoss: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sl", abstract: "Set a position's stop-loss (below the price for a long, above for a short); `none` clears it.")
+        @OptionGroup var arguments: TriggerArguments
+
+        func run() async throws {
+            try await arguments.send(stopLoss: true)
         }
     }
 
     struct TakeProfit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "tp", abstract: "Set a position's take-profit (above the price for a long, below for a short); `none` clears it.")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The position's id.", valueName: "position")) var position: String
-        @Argument(help: ArgumentHelp("USD price, or none.", valueName: "price")) var price: String
-        @Option(help: ArgumentHelp("The wallet that owns it.", valueName: "wallet")) var wallet: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var arguments: TriggerArguments
 
         func run() async throws {
-            let request = TriggersRequest(wallet: wallet, position: position, takeProfit: price)
-            try await Perp.send(MoonlanderMethod.triggers, request, global: global, json: json)
+            try await arguments.send(stopLoss: false)
         }
     }
 
